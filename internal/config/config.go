@@ -1,0 +1,116 @@
+// Package config holds railyard's configuration: the structs below are the
+// reference (each field's doc comment states its default), loaded from
+// strict YAML where ${VAR} expands from the environment.
+package config
+
+import "time"
+
+// Config is the whole file.
+type Config struct {
+	// Listen is the address the gateway serves on. Default 127.0.0.1:4000.
+	Listen string `yaml:"listen"`
+	// Store is where keys and the ledger live: sqlite://FILE or
+	// postgres://... Default sqlite://railyard.db.
+	Store string `yaml:"store"`
+	// Redis, when set, shares limits, budgets and caches between replicas.
+	// Default none: counters are in-process.
+	Redis string `yaml:"redis"`
+	// Auth configures who may call the gateway.
+	Auth Auth `yaml:"auth"`
+	// Server holds limits and timeouts of the HTTP server.
+	Server Server `yaml:"server"`
+	// Log configures logging.
+	Log Log `yaml:"log"`
+	// Providers are the upstreams railyard can call.
+	Providers []Provider `yaml:"providers"`
+	// Models are the model names clients may ask for, each routed over
+	// targets. A provider's model may also be asked for as provider/model.
+	Models []Model `yaml:"models"`
+	// Sim configures `railyard sim` and the in-process simulator that a
+	// provider of type sim without a base_url starts.
+	Sim Sim `yaml:"sim"`
+}
+
+// Auth configures client and admin authentication.
+type Auth struct {
+	// MasterKey reaches the admin API and UI. Default none: without any key
+	// configured railyard serves only on loopback.
+	MasterKey string `yaml:"master_key"`
+}
+
+// Server holds HTTP server limits. Zero values take the defaults below.
+type Server struct {
+	// MaxBodyBytes caps a request body; larger bodies get 413. Default 32 MiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReadHeaderTimeout bounds reading a request's headers. Default 10s.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// IdleTimeout closes idle keep-alive connections. Default 120s.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// UpstreamTimeout bounds one upstream attempt from send to the last
+	// byte. Default 10m (long generations stream for minutes).
+	UpstreamTimeout time.Duration `yaml:"upstream_timeout"`
+	// FirstByteTimeout bounds the wait for an upstream's response headers;
+	// past it the attempt fails over. Default 60s.
+	FirstByteTimeout time.Duration `yaml:"first_byte_timeout"`
+	// ShutdownTimeout is how long SIGTERM waits for in-flight requests and
+	// streams to finish. Default 30s.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format is text or json. Default text.
+	Format string `yaml:"format"`
+	// Prompts logs request and reply bodies at debug level. Default false:
+	// prompts are never logged unless the operator turns this on.
+	Prompts bool `yaml:"prompts"`
+}
+
+// Provider is one upstream.
+type Provider struct {
+	// Name identifies the provider in targets, headers and the ledger.
+	Name string `yaml:"name"`
+	// Type is openai, anthropic, openai-compatible or sim.
+	Type string `yaml:"type"`
+	// BaseURL is what the provider's own SDK calls its base URL: it ends in
+	// /v1 for OpenAI and compatible servers and has no /v1 for Anthropic.
+	// Default: the provider's public API; for sim, an in-process simulator.
+	BaseURL string `yaml:"base_url"`
+	// APIKey authenticates to the provider (Bearer for OpenAI-style,
+	// x-api-key for Anthropic). Default none.
+	APIKey string `yaml:"api_key"`
+	// Dialect is the wire format a sim or openai-compatible provider speaks:
+	// openai or anthropic. Default: openai, or anthropic for type anthropic.
+	Dialect string `yaml:"dialect"`
+	// Tags label the provider for routing rules (cloud, onprem, ...).
+	Tags []string `yaml:"tags"`
+	// Headers are extra headers sent with every upstream request.
+	Headers map[string]string `yaml:"headers"`
+	// Models lists model names the provider serves, for /v1/models and
+	// provider/model addressing. Default none: any name is passed through.
+	Models []string `yaml:"models"`
+	// Timeout overrides server.upstream_timeout for this provider.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Model is a name clients may ask for, routed over targets.
+type Model struct {
+	// Name is the model name clients send.
+	Name string `yaml:"name"`
+	// Route is the policy that orders targets. Default failover.
+	Route string `yaml:"route"`
+	// Targets are the provider models that can serve this name.
+	Targets []Target `yaml:"targets"`
+}
+
+// Target is one provider model behind a model name.
+type Target struct {
+	// Provider names a providers entry.
+	Provider string `yaml:"provider"`
+	// Model is the provider's model name.
+	Model string `yaml:"model"`
+	// Weight is the share for the weighted policy. Default 1.
+	Weight int `yaml:"weight"`
+}

@@ -1,0 +1,220 @@
+// Package sse is railyard's one Server-Sent Events codec, used by every
+// dialect in both directions. It follows the WHATWG event-stream rules: lines
+// end in LF, CRLF or a lone CR; a line starting with ':' is a comment; a
+// field without a colon has an empty value; one optional space after the
+// colon is removed; several data lines join with LF; a blank line dispatches.
+package sse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Event is one dispatched event. Data is only valid until the next call to
+// Decoder.Next.
+type Event struct {
+	Event string // the "event:" field; empty means "message"
+	Data  []byte
+	ID    string
+	// Retry is the "retry:" field as sent, empty when absent.
+	Retry string
+}
+
+// DefaultMaxEventSize bounds one event's bytes so a hostile upstream cannot
+// grow memory without limit.
+const DefaultMaxEventSize = 16 << 20
+
+// ErrEventTooLarge is returned when an event exceeds the decoder's limit.
+var ErrEventTooLarge = errors.New("sse: event too large")
+
+// Decoder reads events from a stream. It never buffers more than one event
+// plus one read.
+type Decoder struct {
+	r       io.Reader
+	buf     []byte // unread bytes are buf[start:end]
+	start   int
+	end     int
+	eof     bool
+	skipLF  bool // the previous line ended in CR; a following LF belongs to it
+	data    []byte
+	hasData bool
+	event   Event
+	// MaxEventSize bounds one event; 0 means DefaultMaxEventSize.
+	MaxEventSize int
+}
+
+// NewDecoder returns a decoder reading from r.
+func NewDecoder(r io.Reader) *Decoder {
+	return &Decoder{r: r, buf: make([]byte, 4096)}
+}
+
+// Next returns the next event, or io.EOF at a clean end of stream. An
+// unterminated event at end of stream is dispatched, as browsers do not, but
+// upstreams that omit the final blank line are common enough to forgive.
+func (d *Decoder) Next() (Event, error) {
+	d.data = d.data[:0]
+	d.hasData = false
+	d.event = Event{}
+	sawField := false
+	for {
+		line, err := d.line()
+		if err == io.EOF {
+			if sawField && d.hasData {
+				return d.dispatch(), nil
+			}
+			return Event{}, io.EOF
+		}
+		if err != nil {
+			return Event{}, err
+		}
+		if len(line) == 0 {
+			if d.hasData {
+				return d.dispatch(), nil
+			}
+			// A blank line with no data resets the event (spec), but a
+			// bare "event:" block with no data is still dispatched so that
+			// nothing an upstream sends is silently lost.
+			if sawField && d.event.Event != "" {
+				return d.dispatch(), nil
+			}
+			sawField = false
+			d.event = Event{}
+			continue
+		}
+		if line[0] == ':' {
+			continue
+		}
+		sawField = true
+		field, value := line, []byte(nil)
+		if i := bytes.IndexByte(line, ':'); i >= 0 {
+			field, value = line[:i], line[i+1:]
+			if len(value) > 0 && value[0] == ' ' {
+				value = value[1:]
+			}
+		}
+		switch string(field) {
+		case "data":
+			if d.hasData {
+				d.data = append(d.data, '\n')
+			}
+			d.data = append(d.data, value...)
+			d.hasData = true
+			if len(d.data) > d.max() {
+				return Event{}, ErrEventTooLarge
+			}
+		case "event":
+			d.event.Event = string(value)
+		case "id":
+			if bytes.IndexByte(value, 0) < 0 {
+				d.event.ID = string(value)
+			}
+		case "retry":
+			d.event.Retry = string(value)
+		}
+	}
+}
+
+func (d *Decoder) max() int {
+	if d.MaxEventSize > 0 {
+		return d.MaxEventSize
+	}
+	return DefaultMaxEventSize
+}
+
+func (d *Decoder) dispatch() Event {
+	ev := d.event
+	ev.Data = d.data
+	return ev
+}
+
+// line returns the next line without its terminator. The slice is valid
+// until the next call.
+func (d *Decoder) line() ([]byte, error) {
+	scanned := 0 // bytes of buf[start:end] already known to hold no line end
+	for {
+		if d.skipLF && d.start < d.end {
+			if d.buf[d.start] == '\n' {
+				d.start++
+			}
+			d.skipLF = false
+		}
+		if !d.skipLF {
+			if i := bytes.IndexAny(d.buf[d.start+scanned:d.end], "\r\n"); i >= 0 {
+				j := d.start + scanned + i
+				line := d.buf[d.start:j]
+				d.skipLF = d.buf[j] == '\r'
+				d.start = j + 1
+				return line, nil
+			}
+			scanned = d.end - d.start
+		}
+		if d.eof {
+			if d.start < d.end {
+				line := d.buf[d.start:d.end]
+				d.start = d.end
+				return line, nil
+			}
+			return nil, io.EOF
+		}
+		if err := d.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fill reads more bytes, compacting or growing the buffer as needed.
+func (d *Decoder) fill() error {
+	if d.start > 0 {
+		n := copy(d.buf, d.buf[d.start:d.end])
+		d.end = n
+		d.start = 0
+	}
+	if d.end == len(d.buf) {
+		if len(d.buf) >= d.max()+4096 {
+			return ErrEventTooLarge
+		}
+		nb := make([]byte, 2*len(d.buf))
+		copy(nb, d.buf[:d.end])
+		d.buf = nb
+	}
+	n, err := d.r.Read(d.buf[d.end:])
+	d.end += n
+	if err == io.EOF {
+		d.eof = true
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sse: read: %w", err)
+	}
+	return nil
+}
+
+// AppendEvent appends the wire form of an event named name (omitted when
+// empty) carrying data to dst. Data containing newlines becomes several
+// data lines, so any payload round-trips.
+func AppendEvent(dst []byte, name string, data []byte) []byte {
+	if name != "" {
+		dst = append(dst, "event: "...)
+		dst = append(dst, name...)
+		dst = append(dst, '\n')
+	}
+	for {
+		i := bytes.IndexAny(data, "\r\n")
+		if i < 0 {
+			break
+		}
+		dst = append(dst, "data: "...)
+		dst = append(dst, data[:i]...)
+		dst = append(dst, '\n')
+		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+			i++
+		}
+		data = data[i+1:]
+	}
+	dst = append(dst, "data: "...)
+	dst = append(dst, data...)
+	dst = append(dst, '\n', '\n')
+	return dst
+}

@@ -1,0 +1,176 @@
+package sse
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+type got struct {
+	Event, Data, ID string
+}
+
+func decodeAll(t testing.TB, r io.Reader) ([]got, error) {
+	t.Helper()
+	d := NewDecoder(r)
+	var out []got
+	for {
+		ev, err := d.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, got{ev.Event, string(ev.Data), ev.ID})
+	}
+}
+
+func TestDecoder(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []got
+	}{
+		{"lf", "data: a\n\ndata: b\n\n", []got{{"", "a", ""}, {"", "b", ""}}},
+		{"crlf", "event: x\r\ndata: a\r\n\r\n", []got{{"x", "a", ""}}},
+		{"lone cr", "data: a\r\rdata: b\r\r", []got{{"", "a", ""}, {"", "b", ""}}},
+		{"multi-line data", "data: a\ndata: b\n\n", []got{{"", "a\nb", ""}}},
+		{"comment", ": ping\n\ndata: a\n\n", []got{{"", "a", ""}}},
+		{"no space", "data:a\n\n", []got{{"", "a", ""}}},
+		{"two spaces keeps one", "data:  a\n\n", []got{{"", " a", ""}}},
+		{"field without colon", "data\n\n", []got{{"", "", ""}}},
+		{"id", "id: 7\ndata: a\n\n", []got{{"", "a", "7"}}},
+		{"unterminated last event", "data: a\n\ndata: b", []got{{"", "a", ""}, {"", "b", ""}}},
+		{"event without data", "event: ping\n\n", []got{{"ping", "", ""}}},
+		{"blank lines only", "\n\n\r\n", nil},
+		{"openai done", "data: {\"x\":1}\n\ndata: [DONE]\n\n", []got{{"", `{"x":1}`, ""}, {"", "[DONE]", ""}}},
+		{"anthropic", "event: message_start\ndata: {}\n\nevent: ping\ndata: {\"type\": \"ping\"}\n\n",
+			[]got{{"message_start", "{}", ""}, {"ping", `{"type": "ping"}`, ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			readers := map[string]io.Reader{
+				"whole":    strings.NewReader(tt.in),
+				"one byte": iotest.OneByteReader(strings.NewReader(tt.in)),
+				"half":     iotest.HalfReader(strings.NewReader(tt.in)),
+			}
+			for rn, r := range readers {
+				out, err := decodeAll(t, r)
+				if err != nil {
+					t.Fatalf("%s: %v", rn, err)
+				}
+				if !equal(out, tt.want) {
+					t.Fatalf("%s: got %q want %q", rn, out, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func equal(a, b []got) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkReader returns its input in the given chunk sizes.
+type chunkReader struct {
+	data  []byte
+	sizes []int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := len(c.data)
+	if len(c.sizes) > 0 {
+		n = min(n, c.sizes[0])
+		c.sizes = c.sizes[1:]
+	}
+	n = min(n, len(p))
+	copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+func TestDecoderRandomSplits(t *testing.T) {
+	var b []byte
+	for i := range 200 {
+		b = AppendEvent(b, "e", []byte(strings.Repeat("x", i)+"\nline2"))
+	}
+	want, err := decodeAll(t, bytes.NewReader(b))
+	if err != nil || len(want) != 200 {
+		t.Fatalf("baseline: %d %v", len(want), err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		var sizes []int
+		for range 2000 {
+			sizes = append(sizes, 1+rng.IntN(64))
+		}
+		out, err := decodeAll(t, &chunkReader{data: b, sizes: sizes})
+		if err != nil || !equal(out, want) {
+			t.Fatalf("split mismatch: %v", err)
+		}
+	}
+}
+
+func TestAppendEventRoundTrip(t *testing.T) {
+	for _, data := range []string{"", "a", "a\nb", "a\r\nb", "a\rb\n", "{\"k\":\"v\"}"} {
+		b := AppendEvent(nil, "name", []byte(data))
+		out, err := decodeAll(t, bytes.NewReader(b))
+		if err != nil || len(out) != 1 {
+			t.Fatalf("%q: %v %v", data, out, err)
+		}
+		want := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(data)
+		if out[0].Data != want || out[0].Event != "name" {
+			t.Fatalf("%q: got %q", data, out[0].Data)
+		}
+	}
+}
+
+func TestEventTooLarge(t *testing.T) {
+	d := NewDecoder(strings.NewReader("data: " + strings.Repeat("x", 10000) + "\n\n"))
+	d.MaxEventSize = 1000
+	if _, err := d.Next(); err != ErrEventTooLarge {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func FuzzDecoder(f *testing.F) {
+	f.Add([]byte("event: a\ndata: b\n\n"), uint8(1))
+	f.Add([]byte("data: a\r\n\r\ndata: [DONE]\r\r"), uint8(3))
+	f.Add([]byte(": c\nid: 1\nretry: 5\ndata\n\n"), uint8(7))
+	f.Fuzz(func(t *testing.T, in []byte, split uint8) {
+		whole, err1 := decodeAll(t, bytes.NewReader(in))
+		parts, err2 := decodeAll(t, &chunkReader{data: in, sizes: []int{int(split%17) + 1, 1, 2, 3, 5, 8, 13}})
+		if (err1 == nil) != (err2 == nil) || !equal(whole, parts) {
+			t.Fatalf("split changed the result: %q vs %q (%v, %v)", whole, parts, err1, err2)
+		}
+		// Re-encoding what was decoded must decode to the same events.
+		var b []byte
+		for _, ev := range whole {
+			b = AppendEvent(b, ev.Event, []byte(ev.Data))
+		}
+		again, err := decodeAll(t, bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range again {
+			if i < len(whole) && (again[i].Data != whole[i].Data) {
+				t.Fatalf("round trip changed data %q -> %q", whole[i].Data, again[i].Data)
+			}
+		}
+	})
+}
