@@ -1,0 +1,105 @@
+package openai
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+)
+
+// Helpers for decoding a client request field by field, so that every type
+// error names its field the way OpenAI does ("messages[2].content").
+
+// badParam is a 400 invalid_request error about one request field.
+func badParam(param, format string, args ...any) *llm.Error {
+	e := llm.BadRequest(format, args...)
+	e.Param = param
+	return e
+}
+
+// isNull reports whether a field is absent or JSON null; OpenAI treats both
+// as "not set".
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// jsonKind names the JSON type of raw for error messages.
+func jsonKind(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+// decodeAs unmarshals raw into dst or fails with OpenAI's type error text.
+func decodeAs(raw json.RawMessage, param, want string, dst any) error {
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return badParam(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, jsonKind(raw))
+	}
+	return nil
+}
+
+// opt decodes an optional field; it returns nil when the field is absent or
+// null.
+func opt[T any](raw json.RawMessage, param, want string) (*T, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	v := new(T)
+	if err := decodeAs(raw, param, want, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// optString decodes an optional string field ("" when absent).
+func optString(raw json.RawMessage, param string) (string, error) {
+	s, err := opt[string](raw, param, "a string")
+	if s == nil {
+		return "", err
+	}
+	return *s, nil
+}
+
+// reqString decodes a required, non-empty string field.
+func reqString(raw json.RawMessage, param string) (string, error) {
+	if isNull(raw) {
+		return "", badParam(param, "Missing required parameter: '%s'.", param)
+	}
+	s, err := optString(raw, param)
+	if err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", badParam(param, "Invalid '%s': empty string. Expected a string with minimum length 1.", param)
+	}
+	return s, nil
+}
+
+// optRange decodes an optional number and checks it lies in [lo, hi].
+func optRange(raw json.RawMessage, param string, lo, hi float64) (*float64, error) {
+	v, err := opt[float64](raw, param, "a number")
+	if err != nil || v == nil {
+		return v, err
+	}
+	if *v < lo || *v > hi {
+		return nil, badParam(param, "Invalid '%s': %v is out of range. Expected a value between %v and %v.", param, *v, lo, hi)
+	}
+	return v, nil
+}
+
+// index formats an array element's param name.
+func index(param string, i int) string { return fmt.Sprintf("%s[%d]", param, i) }

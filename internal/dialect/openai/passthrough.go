@@ -1,0 +1,74 @@
+package openai
+
+import (
+	"bytes"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/sse"
+)
+
+// RewriteRequest sets the model and, for a stream whose client did not ask
+// for usage, asks for it so that the gateway can meter the call;
+// ForwardEvent then hides the usage chunk from that client. Everything else
+// in the body passes untouched.
+func (Dialect) RewriteRequest(body []byte, model string, req *llm.Request) ([]byte, error) {
+	out, err := sjson.SetBytes(body, "model", model)
+	if err != nil {
+		return nil, llm.BadRequest("cannot rewrite the request body: %v", err)
+	}
+	stream := gjson.GetBytes(out, "stream").Bool()
+	if req != nil {
+		stream = req.Stream
+	}
+	if stream && !gjson.GetBytes(out, "stream_options.include_usage").Bool() {
+		if gjson.GetBytes(out, "stream_options").Type != gjson.JSON {
+			// sjson cannot set a path through a null or scalar.
+			out, err = sjson.SetRawBytes(out, "stream_options", []byte(`{"include_usage":true}`))
+		} else {
+			out, err = sjson.SetBytes(out, "stream_options.include_usage", true)
+		}
+		if err != nil {
+			return nil, llm.BadRequest("cannot rewrite the request body: %v", err)
+		}
+	}
+	return out, nil
+}
+
+// ResponseUsage reads usage and the answering model off a chat.completion.
+func (Dialect) ResponseUsage(body []byte) (llm.Usage, string) {
+	r := gjson.ParseBytes(body)
+	return usageFromGJSON(r.Get("usage")), r.Get("model").String()
+}
+
+func usageFromGJSON(u gjson.Result) llm.Usage {
+	out := llm.Usage{
+		InputTokens:      int(u.Get("prompt_tokens").Int()),
+		OutputTokens:     int(u.Get("completion_tokens").Int()),
+		CacheReadTokens:  int(u.Get("prompt_tokens_details.cached_tokens").Int()),
+		CacheWriteTokens: int(u.Get("cache_creation_input_tokens").Int()),
+		ReasoningTokens:  int(u.Get("completion_tokens_details.reasoning_tokens").Int()),
+	}
+	if out.CacheReadTokens == 0 {
+		out.CacheReadTokens = int(u.Get("prompt_cache_hit_tokens").Int())
+	}
+	return out
+}
+
+// ForwardEvent hides only the usage-only chunk (empty choices, non-null
+// usage) from a client that did not ask for usage: the gateway asked for it
+// on the client's behalf.
+func (Dialect) ForwardEvent(req *llm.Request, ev sse.Event) bool {
+	if req != nil && req.StreamUsage {
+		return true
+	}
+	data := bytes.TrimSpace(ev.Data)
+	if len(data) == 0 || data[0] != '{' {
+		return true
+	}
+	r := gjson.ParseBytes(data)
+	choices, usage := r.Get("choices"), r.Get("usage")
+	return !(choices.IsArray() && len(choices.Array()) == 0 && usage.Exists() && usage.Type != gjson.Null)
+}

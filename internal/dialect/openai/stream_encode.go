@@ -1,0 +1,164 @@
+package openai
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/dialect"
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/sse"
+)
+
+// NewStreamEncoder returns an encoder of chat.completion.chunk events for
+// one streamed reply to req.
+func (Dialect) NewStreamEncoder(req *llm.Request) dialect.StreamEncoder {
+	e := &streamEncoder{blocks: map[int]encBlock{}}
+	if req != nil {
+		e.model = req.Model
+		e.usage = req.StreamUsage
+	}
+	return e
+}
+
+// encBlock remembers what an open canonical block turns into: its part
+// type and, for tool calls, OpenAI's tool_calls index (a count of tool
+// calls, not the block index, which also counts text and reasoning).
+type encBlock struct {
+	typ  llm.PartType
+	tool int
+}
+
+type streamEncoder struct {
+	id       string
+	model    string
+	created  int64
+	usage    bool // the client asked for stream_options.include_usage
+	started  bool
+	finished bool
+	blocks   map[int]encBlock
+	tools    int
+}
+
+var _ dialect.StreamEncoder = (*streamEncoder)(nil)
+
+func (e *streamEncoder) Encode(dst []byte, ev llm.Event) []byte {
+	if ev.Type == llm.EventPing {
+		return dst
+	}
+	if ev.Type == llm.EventMessageStart {
+		if ev.Model != "" {
+			e.model = ev.Model
+		}
+		e.id = ev.ID
+	}
+	if !e.started {
+		dst = e.start(dst)
+	}
+	switch ev.Type {
+	case llm.EventBlockStart:
+		dst = e.blockStart(dst, ev)
+	case llm.EventBlockDelta:
+		b, ok := e.blocks[ev.Index]
+		if !ok || ev.Text == "" {
+			return dst // signature deltas and strays have no OpenAI form
+		}
+		dst = e.delta(dst, b, ev.Text)
+	case llm.EventBlockStop:
+		delete(e.blocks, ev.Index)
+	case llm.EventMessageDelta:
+		dst = e.finish(dst, ev.StopReason, ev.Usage)
+	case llm.EventMessageStop:
+		if !e.finished {
+			dst = e.finish(dst, llm.StopEndTurn, nil)
+		}
+		dst = sse.AppendEvent(dst, "", []byte("[DONE]"))
+	}
+	return dst
+}
+
+// start writes the first chunk, which OpenAI always sends: the assistant
+// role with empty content.
+func (e *streamEncoder) start(dst []byte) []byte {
+	e.started = true
+	e.id = completionID(e.id)
+	e.created = time.Now().Unix()
+	return e.chunk(dst, chunkDelta{Role: "assistant", Content: ptr("")}, nil)
+}
+
+func (e *streamEncoder) blockStart(dst []byte, ev llm.Event) []byte {
+	if ev.Part == nil {
+		return dst
+	}
+	b := encBlock{typ: ev.Part.Type}
+	if b.typ == llm.PartToolCall {
+		b.tool = e.tools
+		e.tools++
+		e.blocks[ev.Index] = b
+		tc := wireToolCall{Index: ptr(b.tool), Type: "function"}
+		if c := ev.Part.ToolCall; c != nil {
+			tc.ID, tc.Function = c.ID, wireFunction{Name: c.Name, Arguments: c.Arguments}
+		}
+		return e.chunk(dst, chunkDelta{ToolCalls: []wireToolCall{tc}}, nil)
+	}
+	e.blocks[ev.Index] = b
+	if ev.Part.Text != "" {
+		dst = e.delta(dst, b, ev.Part.Text)
+	}
+	return dst
+}
+
+// delta writes text appended to a block, in the delta field its type uses.
+func (e *streamEncoder) delta(dst []byte, b encBlock, text string) []byte {
+	var d chunkDelta
+	switch b.typ {
+	case llm.PartText:
+		d.Content = &text
+	case llm.PartReasoning:
+		d.ReasoningContent = &text
+	case llm.PartRefusal:
+		d.Refusal = &text
+	case llm.PartToolCall:
+		d.ToolCalls = []wireToolCall{{Index: ptr(b.tool), Function: wireFunction{Arguments: text}}}
+	default:
+		return dst
+	}
+	return e.chunk(dst, d, nil)
+}
+
+// finish writes the finish_reason chunk and, when the client asked for
+// usage, OpenAI's usage-only chunk with an empty choices array.
+func (e *streamEncoder) finish(dst []byte, r llm.StopReason, u *llm.Usage) []byte {
+	if e.finished {
+		return dst
+	}
+	e.finished = true
+	dst = e.chunk(dst, chunkDelta{}, ptr(finishReason(r)))
+	if !e.usage {
+		return dst
+	}
+	var usage llm.Usage
+	if u != nil {
+		usage = *u
+	}
+	raw, _ := json.Marshal(wireUsageOf(usage)) // plain ints: cannot fail
+	c := chatChunk{ID: e.id, Object: "chat.completion.chunk", Created: e.created, Model: e.model,
+		Choices: []chunkChoice{}, Usage: raw}
+	data, _ := json.Marshal(c)
+	return sse.AppendEvent(dst, "", data)
+}
+
+func (e *streamEncoder) chunk(dst []byte, d chunkDelta, finish *string) []byte {
+	c := chatChunk{ID: e.id, Object: "chat.completion.chunk", Created: e.created, Model: e.model,
+		Choices: []chunkChoice{{Delta: d, FinishReason: finish}}}
+	if e.usage {
+		c.Usage = json.RawMessage("null") // as OpenAI writes it on every chunk
+	}
+	data, _ := json.Marshal(c) // strings, ints and raw JSON we wrote: cannot fail
+	return sse.AppendEvent(dst, "", data)
+}
+
+// EncodeError writes an in-band error the way OpenAI reports a failure
+// after the stream has started: a data event holding {"error": {...}}.
+func (e *streamEncoder) EncodeError(dst []byte, err *llm.Error) []byte {
+	return sse.AppendEvent(dst, "", Dialect{}.EncodeError(err))
+}
