@@ -119,19 +119,19 @@ type inUsage struct {
 // Outbound request.
 
 type outRequest struct {
-	Model         string        `json:"model"`
-	MaxTokens     int           `json:"max_tokens"`
-	System        []textBlock   `json:"system,omitempty"`
-	Messages      []outMessage  `json:"messages"`
-	Tools         []outTool     `json:"tools,omitempty"`
+	Model         string         `json:"model"`
+	MaxTokens     int            `json:"max_tokens"`
+	System        []textBlock    `json:"system,omitempty"`
+	Messages      []outMessage   `json:"messages"`
+	Tools         []outTool      `json:"tools,omitempty"`
 	ToolChoice    *outToolChoice `json:"tool_choice,omitempty"`
-	StopSequences []string      `json:"stop_sequences,omitempty"`
-	Temperature   *float64      `json:"temperature,omitempty"`
-	TopP          *float64      `json:"top_p,omitempty"`
-	TopK          *int          `json:"top_k,omitempty"`
-	Metadata      *outMetadata  `json:"metadata,omitempty"`
-	Thinking      *outThinking  `json:"thinking,omitempty"`
-	Stream        bool          `json:"stream,omitempty"`
+	StopSequences []string       `json:"stop_sequences,omitempty"`
+	Temperature   *float64       `json:"temperature,omitempty"`
+	TopP          *float64       `json:"top_p,omitempty"`
+	TopK          *int           `json:"top_k,omitempty"`
+	Metadata      *outMetadata   `json:"metadata,omitempty"`
+	Thinking      *outThinking   `json:"thinking,omitempty"`
+	Stream        bool           `json:"stream,omitempty"`
 }
 
 type outMessage struct {
