@@ -99,9 +99,9 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 		}
 		lastWasTool = isTool
 	}
-	if len(req.Messages) == 0 {
-		return badParam("messages", "Invalid 'messages': at least one user, assistant or tool message is required.")
-	}
+	// A conversation of system or developer messages alone is valid on
+	// OpenAI (see testdata/recorded/chat-detailed-usage.yaml), so
+	// req.Messages may be empty here.
 	return nil
 }
 
