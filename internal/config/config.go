@@ -29,6 +29,12 @@ type Config struct {
 	// Sim configures `railyard sim` and the in-process simulator that a
 	// provider of type sim without a base_url starts.
 	Sim Sim `yaml:"sim"`
+
+	// Warnings are problems that do not stop railyard, found while loading:
+	// a provider disabled because its api_key names an unset variable, a
+	// provider kind found in the environment that is not supported yet, and
+	// the like. They are not read from the file; callers log them.
+	Warnings []string `yaml:"-"`
 }
 
 // Auth configures client and admin authentication.
