@@ -175,7 +175,7 @@ func decodeBlock(field string, role llm.Role, b *inBlock) (llm.Part, error) {
 	}
 	onlyIn := func(want llm.Role) error {
 		if role != want {
-			return badField(field+".type", fmt.Sprintf("%s: %s blocks are only allowed in %s messages", field, b.Type, want))
+			return badField(field+".type", fmt.Sprintf("%s.type: %s blocks are only allowed in %s messages", field, b.Type, want))
 		}
 		return nil
 	}
