@@ -1,6 +1,29 @@
 // Package config holds railyard's configuration: the structs below are the
 // reference (each field's doc comment states its default), loaded from
 // strict YAML where ${VAR} expands from the environment.
+//
+// Loading: Parse (bytes) and Load (a file, defaults applied) decode a
+// yaml.Node tree against the structs' yaml tags. An unknown key, a wrong
+// type or a broken rule is an error naming the file, the line and the key
+// path, with a "did you mean" for typos; every problem is reported at once
+// as an ErrorList. Durations are Go strings ("30s", "10m"). Top-level keys
+// starting with "x-" are ignored, so anchors (&name) can be defined there
+// and merged with "<<: *name".
+//
+// Expansion: ${VAR} and ${VAR:-default} (default when unset or empty) are
+// replaced inside scalar values only, after YAML parsing, so a variable can
+// never add structure and lines stay right; $${ is a literal ${ and a "$"
+// not followed by "{" is kept as is. Inside flow collections ([...] or
+// {...}) quote the reference ("${VAR}"), since YAML reserves { there. An
+// unset variable without default is an error, except in a provider's
+// api_key: that provider is then left out (with the targets that use it,
+// and models left without targets) and Config.Warnings says why, so one
+// file can list every provider and each deployment enables those it has
+// keys for. Write ${VAR:-} for a key that may be empty.
+//
+// Without a file, FromEnv builds a config from API keys in the environment
+// and local inference servers that answer. Redacted gives a copy safe to
+// print.
 package config
 
 import "time"
@@ -85,7 +108,8 @@ type Provider struct {
 	// Default: the provider's public API; for sim, an in-process simulator.
 	BaseURL string `yaml:"base_url"`
 	// APIKey authenticates to the provider (Bearer for OpenAI-style,
-	// x-api-key for Anthropic). Default none.
+	// x-api-key for Anthropic). Default none. When it names an unset
+	// variable the provider is disabled with a warning.
 	APIKey string `yaml:"api_key"`
 	// Dialect is the wire format a sim or openai-compatible provider speaks:
 	// openai or anthropic. Default: openai, or anthropic for type anthropic.
