@@ -35,8 +35,21 @@ type decoder struct {
 	lines map[string]int
 	// bad holds scalars whose expansion failed; they are not decoded, so
 	// one mistake is not reported twice.
-	bad     map[*yaml.Node]bool
+	bad map[*yaml.Node]bool
+	// raw holds the text as written of values that expansion changed, so
+	// messages show "${VAR}" rather than what the environment holds, which
+	// may be a secret.
+	raw     map[string]string
 	aliases int
+}
+
+// show quotes a value for a message: as written when it came from the
+// environment, else the value itself, shortened.
+func (d *decoder) show(path, v string) string {
+	if r, ok := d.raw[path]; ok {
+		return fmt.Sprintf("%q (after expansion)", clip(r))
+	}
+	return fmt.Sprintf("%q", clip(v))
 }
 
 // warnf records a warning in c, located like an error.
@@ -133,7 +146,11 @@ func (d *decoder) wantKind(n *yaml.Node, k yaml.Kind, path, want string) bool {
 	if n.Kind == k {
 		return true
 	}
-	d.errorf(n.Line, path, "expected %s, got %s", want, describeNode(n))
+	got := describeNode(n)
+	if n.Kind == yaml.ScalarNode {
+		got = d.show(path, n.Value)
+	}
+	d.errorf(n.Line, path, "expected %s, got %s", want, got)
 	return false
 }
 
@@ -144,7 +161,7 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
 	case t == durationType:
 		dur, err := time.ParseDuration(s)
 		if err != nil {
-			d.errorf(n.Line, path, "expected a duration such as 30s or 10m, got %q", clip(s))
+			d.errorf(n.Line, path, "expected a duration such as 30s or 10m, got %s", d.show(path, s))
 			return
 		}
 		v.SetInt(int64(dur))
@@ -157,26 +174,26 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
 		case "false", "False", "FALSE":
 			v.SetBool(false)
 		default:
-			d.errorf(n.Line, path, "expected true or false, got %q", clip(s))
+			d.errorf(n.Line, path, "expected true or false, got %s", d.show(path, s))
 		}
 	case v.CanInt():
 		i, err := strconv.ParseInt(s, 0, t.Bits())
 		if err != nil {
-			d.errorf(n.Line, path, "expected %s, got %q", describeType(t), clip(s))
+			d.errorf(n.Line, path, "expected %s, got %s", describeType(t), d.show(path, s))
 			return
 		}
 		v.SetInt(i)
 	case v.CanUint():
 		u, err := strconv.ParseUint(s, 0, t.Bits())
 		if err != nil {
-			d.errorf(n.Line, path, "expected %s, got %q", describeType(t), clip(s))
+			d.errorf(n.Line, path, "expected %s, got %s", describeType(t), d.show(path, s))
 			return
 		}
 		v.SetUint(u)
 	case v.CanFloat():
 		f, err := strconv.ParseFloat(s, t.Bits())
 		if err != nil {
-			d.errorf(n.Line, path, "expected a number, got %q", clip(s))
+			d.errorf(n.Line, path, "expected a number, got %s", d.show(path, s))
 			return
 		}
 		v.SetFloat(f)

@@ -175,3 +175,28 @@ func TestErrorFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsHideEnvValues: a message about a value that came from the
+// environment shows the reference as written, never the value (it may be
+// a secret that landed in the wrong field).
+func TestErrorsHideEnvValues(t *testing.T) {
+	env := mapEnv(map[string]string{"S": "sk-secret-value"})
+	for _, doc := range []string{
+		`server: {max_body_bytes: "${S}"}`,
+		`server: {idle_timeout: "${S}"}`,
+		`log: {level: "${S}", prompts: "${S}"}`,
+		`listen: "${S}"`,
+		`store: "mysql://u:${S}@h/db"`,
+		`providers: [{name: p, type: "${S}"}]`,
+		`providers: [{name: p, type: sim, base_url: "ftp://${S}@h"}]`,
+	} {
+		_, err := Parse([]byte(doc), "t.yaml", env)
+		if err == nil {
+			t.Errorf("%s: no error", doc)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: error shows the value: %v", doc, err)
+		}
+	}
+}

@@ -131,6 +131,9 @@ func (d *decoder) expandTree(n *yaml.Node, path string, disabled map[int]string)
 			d.bad[n] = true
 			return
 		}
+		if v != n.Value {
+			d.raw[path] = n.Value
+		}
 		n.Value = v
 		if len(res.Unset) == 0 {
 			return

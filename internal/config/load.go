@@ -118,7 +118,7 @@ func Parse(data []byte, name string, lookupEnv func(string) (string, bool)) (*Co
 	if lookupEnv == nil {
 		lookupEnv = func(string) (string, bool) { return "", false }
 	}
-	d := &decoder{file: name, lookupEnv: lookupEnv, lines: map[string]int{}, bad: map[*yaml.Node]bool{}}
+	d := &decoder{file: name, lookupEnv: lookupEnv, lines: map[string]int{}, bad: map[*yaml.Node]bool{}, raw: map[string]string{}}
 	root, err := parseYAML(data, name)
 	if err != nil {
 		return nil, err

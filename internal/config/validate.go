@@ -14,7 +14,7 @@ import (
 // same rules Parse applies to a file. Empty fields are valid where a default
 // exists, so it may run before or after ApplyDefaults.
 func (c *Config) Validate() error {
-	d := &decoder{lines: map[string]int{}}
+	d := &decoder{lines: map[string]int{}, raw: map[string]string{}}
 	d.validate(c)
 	return d.errs.err()
 }
@@ -26,7 +26,7 @@ func (d *decoder) validate(c *Config) {
 		d.errorf(d.line(path), path, format, args...)
 	}
 	if c.Listen != "" {
-		if err := checkListen(c.Listen); err != nil {
+		if err := checkListen(c.Listen, d.show("listen", c.Listen)); err != nil {
 			at("listen", "%v", err)
 		}
 	}
@@ -42,10 +42,10 @@ func (d *decoder) validate(c *Config) {
 	}
 	d.validateServer(c, at)
 	if c.Log.Level != "" && !oneOf(c.Log.Level, LogLevels()) {
-		at("log.level", "unknown log level %q (valid: %s)", clip(c.Log.Level), strings.Join(LogLevels(), ", "))
+		at("log.level", "unknown log level %s (valid: %s)", d.show("log.level", c.Log.Level), strings.Join(LogLevels(), ", "))
 	}
 	if c.Log.Format != "" && !oneOf(c.Log.Format, LogFormats()) {
-		at("log.format", "unknown log format %q (valid: %s)", clip(c.Log.Format), strings.Join(LogFormats(), ", "))
+		at("log.format", "unknown log format %s (valid: %s)", d.show("log.format", c.Log.Format), strings.Join(LogFormats(), ", "))
 	}
 	providers := d.validateProviders(c, at)
 	d.validateModels(c, providers, at)
@@ -99,7 +99,7 @@ func (d *decoder) validateProviders(c *Config, at func(string, string, ...any)) 
 		case p.Type == "":
 			at(path, "provider %q needs a type (one of %s)", clip(p.Name), strings.Join(ProviderTypes(), ", "))
 		case !oneOf(p.Type, ProviderTypes()):
-			at(path+".type", "unknown provider type %q (valid: %s)", clip(p.Type), strings.Join(ProviderTypes(), ", "))
+			at(path+".type", "unknown provider type %s (valid: %s)", d.show(path+".type", p.Type), strings.Join(ProviderTypes(), ", "))
 		}
 		if p.Type == TypeOpenAICompatible && p.BaseURL == "" {
 			at(path, "provider %q of type openai-compatible needs a base_url (such as http://127.0.0.1:8000/v1)", clip(p.Name))
@@ -112,7 +112,7 @@ func (d *decoder) validateProviders(c *Config, at func(string, string, ...any)) 
 		if p.Dialect != "" {
 			switch {
 			case !oneOf(p.Dialect, Dialects()):
-				at(path+".dialect", "unknown dialect %q (valid: %s)", clip(p.Dialect), strings.Join(Dialects(), ", "))
+				at(path+".dialect", "unknown dialect %s (valid: %s)", d.show(path+".dialect", p.Dialect), strings.Join(Dialects(), ", "))
 			case (p.Type == TypeOpenAI || p.Type == TypeAnthropic) && p.Dialect != p.Type:
 				at(path+".dialect", "a provider of type %s speaks only the %s dialect", p.Type, p.Type)
 			}
@@ -142,7 +142,7 @@ func (d *decoder) validateModels(c *Config, providers map[string]bool, at func(s
 		}
 		names[m.Name] = true
 		if m.Route != "" && !oneOf(m.Route, Routes()) {
-			at(path+".route", "unknown route %q (valid: %s)", clip(m.Route), strings.Join(Routes(), ", "))
+			at(path+".route", "unknown route %s (valid: %s)", d.show(path+".route", m.Route), strings.Join(Routes(), ", "))
 		}
 		if len(m.Targets) == 0 {
 			at(path, "model %q needs at least one target", clip(m.Name))
@@ -174,13 +174,13 @@ func (d *decoder) validateModels(c *Config, providers map[string]bool, at func(s
 
 // checkListen accepts host:port with a numeric port; the host may be empty
 // (all interfaces).
-func checkListen(s string) error {
+func checkListen(s, shown string) error {
 	_, port, err := net.SplitHostPort(s)
 	if err != nil {
-		return fmt.Errorf("listen address %q is not host:port", clip(s))
+		return fmt.Errorf("listen address %s is not host:port", shown)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("listen address %q has no valid port", clip(s))
+		return fmt.Errorf("listen address %s has no valid port", shown)
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ func checkURL(s string, schemes ...string) error {
 	}
 	if u.Scheme == "sqlite" {
 		if u.Host+u.Path+u.Opaque == "" {
-			return fmt.Errorf("%q names no database file (such as sqlite://railyard.db)", clip(s))
+			return fmt.Errorf("%q names no database file (such as sqlite://railyard.db)", clip(redactURL(s)))
 		}
 		return nil
 	}
