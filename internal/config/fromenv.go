@@ -15,7 +15,7 @@ const (
 	VLLMBaseURL   = "http://127.0.0.1:8000/v1"
 )
 
-// ProbeTimeout bounds DefaultProbe and DefaultDiscover, so starting without
+// ProbeTimeout bounds ProbeHTTP and DiscoverHTTP, so starting without
 // a config never hangs on a port that swallows packets.
 const ProbeTimeout = 300 * time.Millisecond
 
@@ -25,10 +25,12 @@ type Discover func(ctx context.Context, baseURL string) (models []string, ok boo
 
 // FromEnv builds the config used when no --config is given and
 // ./railyard.yaml is absent (DESIGN section 2). probe says whether a local
-// server answers at a base URL; a nil probe means DefaultDiscover, which
-// also learns the server's model names. See FromEnvDiscover for the rules.
+// server answers at a base URL (ProbeHTTP in production, a fake in tests).
+// A bool cannot name the server's models, so with a probe the local server
+// gets no "fast"/"smart" alias; pass nil to use DiscoverHTTP, which also
+// learns the model names. See FromEnvDiscover for the rules.
 func FromEnv(ctx context.Context, lookupEnv func(string) (string, bool), probe func(ctx context.Context, baseURL string) bool) *Config {
-	var discover Discover = DefaultDiscover
+	var discover Discover = DiscoverHTTP
 	if probe != nil {
 		discover = func(ctx context.Context, baseURL string) ([]string, bool) {
 			return nil, probe(ctx, baseURL)
@@ -134,18 +136,18 @@ func probeAll(ctx context.Context, discover Discover, bases []string) []probeRes
 	return out
 }
 
-// DefaultProbe reports whether GET {baseURL}/models answers 200 within
+// ProbeHTTP is the production probe: it reports whether GET {baseURL}/models answers 200 within
 // ProbeTimeout.
-func DefaultProbe(ctx context.Context, baseURL string) bool {
-	_, ok := DefaultDiscover(ctx, baseURL)
+func ProbeHTTP(ctx context.Context, baseURL string) bool {
+	_, ok := DiscoverHTTP(ctx, baseURL)
 	return ok
 }
 
-// DefaultDiscover sends GET {baseURL}/models with ProbeTimeout and, on 200,
+// DiscoverHTTP sends GET {baseURL}/models with ProbeTimeout and, on 200,
 // reads the model ids from the OpenAI list shape {"data":[{"id":...}]}
 // (which Ollama and vLLM both serve). A 200 whose body is not that shape
 // still counts as found, with no models.
-func DefaultDiscover(ctx context.Context, baseURL string) ([]string, bool) {
+func DiscoverHTTP(ctx context.Context, baseURL string) ([]string, bool) {
 	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/models", nil)

@@ -148,7 +148,7 @@ func TestFromEnvProbe(t *testing.T) {
 	}
 }
 
-func TestDefaultDiscover(t *testing.T) {
+func TestDiscoverHTTP(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ok/v1/models", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []map[string]any{{"id": "llama3.2", "object": "model"}, {"id": "qwen3:8b"}}})
@@ -163,23 +163,23 @@ func TestDefaultDiscover(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	ctx := context.Background()
-	if m, ok := DefaultDiscover(ctx, srv.URL+"/ok/v1"); !ok || strings.Join(m, ",") != "llama3.2,qwen3:8b" {
+	if m, ok := DiscoverHTTP(ctx, srv.URL+"/ok/v1"); !ok || strings.Join(m, ",") != "llama3.2,qwen3:8b" {
 		t.Errorf("ok: %v %v", m, ok)
 	}
-	if m, ok := DefaultDiscover(ctx, srv.URL+"/html/v1"); !ok || m != nil {
+	if m, ok := DiscoverHTTP(ctx, srv.URL+"/html/v1"); !ok || m != nil {
 		t.Errorf("html: %v %v", m, ok)
 	}
-	if _, ok := DefaultDiscover(ctx, srv.URL+"/missing/v1"); ok {
+	if _, ok := DiscoverHTTP(ctx, srv.URL+"/missing/v1"); ok {
 		t.Error("404 counted as found")
 	}
 	start := time.Now()
-	if DefaultProbe(ctx, srv.URL+"/slow/v1") {
+	if ProbeHTTP(ctx, srv.URL+"/slow/v1") {
 		t.Error("slow server counted as found")
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("probe took %v, want about %v", d, ProbeTimeout)
 	}
-	if DefaultProbe(ctx, "http://127.0.0.1:1/v1") {
+	if ProbeHTTP(ctx, "http://127.0.0.1:1/v1") {
 		t.Error("closed port counted as found")
 	}
 }
