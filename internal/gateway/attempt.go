@@ -1,0 +1,200 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/provider"
+	"github.com/railyard-ai/railyard/internal/requestid"
+	"github.com/railyard-ai/railyard/internal/route"
+)
+
+// attemptError is why one attempt did not answer the client.
+type attemptError struct {
+	provider string
+	// outcome is the short form for x-railyard-route: "529", "timeout", ...
+	outcome string
+	err     *llm.Error
+	// upstreamStatus is the provider's HTTP status, 0 when none came back.
+	upstreamStatus int
+	// retry: another target may succeed.
+	retry bool
+	// committed: bytes already reached the client; no failover, no reply.
+	committed bool
+	// clientGone: the client disconnected; stop quietly.
+	clientGone bool
+}
+
+// attempt sends the request to one target and, on success, writes the
+// reply. It returns nil when the client got its answer.
+func (g *Gateway) attempt(x *exchange, t route.Target) *attemptError {
+	p := t.Provider
+	fast := p.Dialect.Name() == x.in.Name()
+	body, err := g.upstreamBody(x, t, fast)
+	if err != nil {
+		// The request cannot be expressed for this target; another may do.
+		return &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
+	}
+	ctx, cancel := context.WithTimeout(x.r.Context(), p.Timeout)
+	defer cancel()
+
+	extra := http.Header{requestid.Header: {x.id}}
+	if x.req.Stream {
+		extra.Set("Accept", "text/event-stream")
+	}
+	resp, err := p.Send(ctx, p.Dialect.Path(withModel(x.req, t.Model)), body, extra)
+	if err != nil {
+		return transportError(x.r.Context(), p.Name, err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode != http.StatusOK {
+		return upstreamError(p, resp)
+	}
+	if x.req.Stream {
+		return g.relayStream(x, t, fast, resp)
+	}
+	return g.relayResponse(x, t, fast, resp)
+}
+
+// upstreamBody renders the request for t: the client's bytes with only the
+// model rewritten on the fast path, a full translation otherwise.
+func (g *Gateway) upstreamBody(x *exchange, t route.Target, fast bool) ([]byte, error) {
+	if fast {
+		return x.in.RewriteRequest(x.body, t.Model, x.req)
+	}
+	return t.Provider.Dialect.EncodeRequest(withModel(x.req, t.Model))
+}
+
+// withModel returns a shallow copy of req addressed to model; the client's
+// request stays as it was for the next attempt.
+func withModel(req *llm.Request, model string) *llm.Request {
+	c := *req
+	c.Model = model
+	return &c
+}
+
+// transportError classifies a failure to get response headers.
+func transportError(clientCtx context.Context, provider string, err error) *attemptError {
+	if clientCtx.Err() != nil {
+		return &attemptError{provider: provider, outcome: "client gone", clientGone: true,
+			err: &llm.Error{Status: statusClientClosed, Kind: llm.ErrAPI, Message: "client disconnected"}}
+	}
+	if isTimeout(err) {
+		return &attemptError{provider: provider, outcome: "timeout", retry: true,
+			err: &llm.Error{Status: http.StatusGatewayTimeout, Kind: llm.ErrTimeout,
+				Message: fmt.Sprintf("provider %s did not answer in time", provider)}}
+	}
+	return &attemptError{provider: provider, outcome: "connect error", retry: true,
+		err: &llm.Error{Status: http.StatusBadGateway, Kind: llm.ErrAPI,
+			Message: fmt.Sprintf("could not reach provider %s", provider)}}
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// upstreamError reads and translates a non-200 reply.
+func upstreamError(p *provider.Provider, resp *http.Response) *attemptError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	e := p.Dialect.DecodeError(resp.StatusCode, resp.Header, body)
+	return &attemptError{
+		provider:       p.Name,
+		outcome:        strconv.Itoa(resp.StatusCode),
+		err:            e,
+		upstreamStatus: resp.StatusCode,
+		retry:          route.Retryable(resp.StatusCode),
+	}
+}
+
+// finalError is what the client sees when no attempt succeeded: the last
+// failure, restated in gateway terms. Upstream credential failures never
+// pass the provider's message on, since it may quote railyard's key.
+func finalError(last *attemptError) *llm.Error {
+	e := *last.err
+	switch s := last.upstreamStatus; {
+	case s == 0:
+		// Transport failure: already a gateway status.
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		e = llm.Error{Status: http.StatusBadGateway, Kind: llm.ErrAPI,
+			Message: fmt.Sprintf("provider %s refused railyard's credentials (%d)", last.provider, s)}
+	case s == http.StatusTooManyRequests:
+		e.Status, e.Kind = http.StatusTooManyRequests, llm.ErrRateLimit
+		e.Message = fmt.Sprintf("provider %s is rate limiting: %s", last.provider, e.Message)
+	case s == http.StatusServiceUnavailable || s == 529:
+		e.Status, e.Kind = http.StatusServiceUnavailable, llm.ErrOverloaded
+		e.Message = fmt.Sprintf("provider %s is overloaded: %s", last.provider, e.Message)
+	case s == http.StatusGatewayTimeout || s == http.StatusRequestTimeout:
+		e.Status, e.Kind = http.StatusGatewayTimeout, llm.ErrTimeout
+		e.Message = fmt.Sprintf("provider %s timed out: %s", last.provider, e.Message)
+	case s >= 500 || s == http.StatusConflict:
+		e.Status, e.Kind = http.StatusBadGateway, llm.ErrAPI
+		e.Message = fmt.Sprintf("provider %s failed (%d): %s", last.provider, s, e.Message)
+	default:
+		// The request's own fault (400, 404, 413, 422): the client should
+		// see the provider's status and reason.
+	}
+	return &e
+}
+
+// routeTrace records the attempts for x-railyard-route.
+type routeTrace struct {
+	policy string
+	steps  []string
+}
+
+func (t *routeTrace) add(provider, outcome string) {
+	t.steps = append(t.steps, provider+" "+outcome)
+}
+
+// String renders "failover: anthropic 529 -> fleet ok".
+func (t *routeTrace) String() string {
+	if t.policy == "" {
+		return ""
+	}
+	if len(t.steps) == 0 {
+		return t.policy
+	}
+	return t.policy + ": " + strings.Join(t.steps, " -> ")
+}
+
+// readLimited reads at most maxUpstreamBody bytes of r.
+func readLimited(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxUpstreamBody+1))
+	if err == nil && len(b) > maxUpstreamBody {
+		return nil, fmt.Errorf("upstream reply exceeds %s", byteSize(maxUpstreamBody))
+	}
+	return b, err
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// retryAfterSeconds renders a Retry-After value: whole seconds, rounded up,
+// at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	s := int64((d + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return strconv.FormatInt(s, 10)
+}

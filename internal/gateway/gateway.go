@@ -1,0 +1,236 @@
+// Package gateway is the request pipeline, and the only package that knows
+// the order of its steps: read and validate the client's request in its
+// dialect, resolve the route, try targets in the policy's order (failing
+// over until the first byte reaches the client), translate or pass the
+// reply through, and account for it.
+package gateway
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/dialect"
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/requestid"
+	"github.com/railyard-ai/railyard/internal/route"
+)
+
+// Reply headers railyard sets on every client reply.
+const (
+	HeaderProvider = "X-Railyard-Provider"
+	HeaderModel    = "X-Railyard-Model"
+	HeaderRoute    = "X-Railyard-Route"
+	HeaderCost     = "X-Railyard-Cost-Usd"
+)
+
+// DefaultMaxBodyBytes caps a client request body when Options leaves it 0.
+const DefaultMaxBodyBytes = 32 << 20
+
+// maxUpstreamBody caps a complete (non-streamed) upstream reply or error
+// body that railyard reads into memory.
+const maxUpstreamBody = 64 << 20
+
+// Options configures a Gateway. Zero values mean the defaults.
+type Options struct {
+	// Logger receives one access line per request; nil discards.
+	Logger *slog.Logger
+	// MaxBodyBytes caps a client request body (413 beyond). Default 32 MiB.
+	MaxBodyBytes int64
+	// LogPrompts adds request bodies to debug logs. Default off.
+	LogPrompts bool
+}
+
+// Gateway serves client dialects over a routing table that can be swapped
+// atomically (config reload) while requests are in flight.
+type Gateway struct {
+	table   atomic.Pointer[route.Table]
+	log     *slog.Logger
+	maxBody int64
+	prompts bool
+}
+
+// New returns a gateway over table.
+func New(table *route.Table, opts Options) *Gateway {
+	g := &Gateway{log: opts.Logger, maxBody: opts.MaxBodyBytes, prompts: opts.LogPrompts}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.maxBody <= 0 {
+		g.maxBody = DefaultMaxBodyBytes
+	}
+	g.table.Store(table)
+	return g
+}
+
+// SetTable replaces the routing table for requests that start afterwards.
+func (g *Gateway) SetTable(t *route.Table) { g.table.Store(t) }
+
+// Table returns the current routing table.
+func (g *Gateway) Table() *route.Table { return g.table.Load() }
+
+// Handler serves one client dialect's endpoint.
+func (g *Gateway) Handler(in dialect.Dialect) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.serve(w, r, in)
+	})
+}
+
+// exchange is one client request on its way through the pipeline.
+type exchange struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	in    dialect.Dialect
+	id    string
+	start time.Time
+	body  []byte
+	req   *llm.Request
+	trace routeTrace
+
+	// Filled by the attempt that answered.
+	provider  string
+	model     string // upstream model that answered
+	usage     llm.Usage
+	status    int
+	firstByte time.Duration
+}
+
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
+	x := &exchange{w: w, r: r, in: in, id: requestid.From(r.Context()), start: time.Now()}
+	if x.id == "" {
+		x.id = requestid.New()
+		w.Header().Set(requestid.Header, x.id)
+	}
+	defer g.logAccess(x)
+
+	body, err := readBody(w, r, g.maxBody)
+	if err != nil {
+		g.fail(x, err)
+		return
+	}
+	x.body = body
+	req, err := in.DecodeRequest(body)
+	if err != nil {
+		g.fail(x, err)
+		return
+	}
+	x.req = req
+	if g.prompts {
+		g.log.Debug("request body", "request_id", x.id, "body", string(body))
+	}
+	rt, err := g.table.Load().Resolve(req.Model)
+	if err != nil {
+		g.fail(x, err)
+		return
+	}
+	x.trace.policy = rt.Policy.Name()
+
+	var last *attemptError
+	for _, t := range rt.Policy.Order(rt.Targets) {
+		if r.Context().Err() != nil {
+			x.status = statusClientClosed
+			return
+		}
+		ae := g.attempt(x, t)
+		if ae == nil {
+			return
+		}
+		x.trace.add(t.Provider.Name, ae.outcome)
+		last = ae
+		if ae.committed || ae.clientGone || !ae.retry {
+			break
+		}
+	}
+	switch {
+	case last == nil:
+		g.fail(x, &llm.Error{Status: http.StatusServiceUnavailable, Kind: llm.ErrUnavailable, Message: "no target can serve model " + req.Model})
+	case last.clientGone:
+		x.status = statusClientClosed
+	case last.committed:
+		// The error already went out inside the stream.
+	default:
+		x.provider = last.provider
+		g.fail(x, finalError(last))
+	}
+}
+
+// statusClientClosed marks, in logs only, a request whose client went away.
+const statusClientClosed = 499
+
+// readBody reads the client's body under the size cap.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, &llm.Error{Status: http.StatusRequestEntityTooLarge, Kind: llm.ErrTooLarge,
+			Message: "request body exceeds the gateway's limit of " + byteSize(limit)}
+	}
+	if err != nil {
+		return nil, llm.BadRequest("could not read the request body: %v", err)
+	}
+	return body, nil
+}
+
+// fail writes err to the client in its dialect.
+func (g *Gateway) fail(x *exchange, err error) {
+	e := llm.AsError(err)
+	x.status = e.Status
+	h := x.w.Header()
+	g.setRouteHeaders(x, "", "")
+	h.Set("Content-Type", "application/json")
+	if e.RetryAfter > 0 {
+		h.Set("Retry-After", retryAfterSeconds(e.RetryAfter))
+	}
+	x.w.WriteHeader(e.Status)
+	_, _ = x.w.Write(x.in.EncodeError(e))
+}
+
+// setRouteHeaders sets the provider, model and route headers; empty
+// provider or model leave those headers out.
+func (g *Gateway) setRouteHeaders(x *exchange, provider, model string) {
+	h := x.w.Header()
+	if provider != "" {
+		h.Set(HeaderProvider, provider)
+	} else if x.provider != "" {
+		h.Set(HeaderProvider, x.provider)
+	}
+	if model != "" {
+		h.Set(HeaderModel, model)
+	}
+	if s := x.trace.String(); s != "" {
+		h.Set(HeaderRoute, s)
+	}
+}
+
+func (g *Gateway) logAccess(x *exchange) {
+	attrs := []slog.Attr{
+		slog.String("request_id", x.id),
+		slog.String("dialect", x.in.Name()),
+		slog.Int("status", x.status),
+		slog.Duration("duration", time.Since(x.start)),
+	}
+	if x.req != nil {
+		attrs = append(attrs, slog.String("model", x.req.Model), slog.Bool("stream", x.req.Stream))
+	}
+	if x.provider != "" {
+		attrs = append(attrs, slog.String("provider", x.provider), slog.String("upstream_model", x.model))
+	}
+	if s := x.trace.String(); s != "" {
+		attrs = append(attrs, slog.String("route", s))
+	}
+	if !x.usage.IsZero() {
+		attrs = append(attrs,
+			slog.Int("input_tokens", x.usage.InputTokens),
+			slog.Int("output_tokens", x.usage.OutputTokens),
+			slog.Int("cache_read_tokens", x.usage.CacheReadTokens),
+			slog.Int("cache_write_tokens", x.usage.CacheWriteTokens),
+			slog.Int("reasoning_tokens", x.usage.ReasoningTokens))
+	}
+	if x.firstByte > 0 {
+		attrs = append(attrs, slog.Duration("first_byte", x.firstByte))
+	}
+	g.log.LogAttrs(x.r.Context(), slog.LevelInfo, "request", attrs...)
+}

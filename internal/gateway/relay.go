@@ -1,0 +1,234 @@
+package gateway
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/dialect"
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/route"
+	"github.com/railyard-ai/railyard/internal/sse"
+)
+
+// relayResponse answers a non-streamed request from a complete upstream
+// reply. Nothing has reached the client yet, so a broken reply fails over.
+func (g *Gateway) relayResponse(x *exchange, t route.Target, fast bool, resp *http.Response) *attemptError {
+	p := t.Provider
+	raw, err := readLimited(resp.Body)
+	if err != nil {
+		return bodyError(x, p.Name, err)
+	}
+	var out []byte
+	var usage llm.Usage
+	model := t.Model
+	if fast {
+		var m string
+		usage, m = x.in.ResponseUsage(raw)
+		if m != "" {
+			model = m
+		}
+		out = raw
+	} else {
+		r, err := p.Dialect.DecodeResponse(raw)
+		if err != nil {
+			e := llm.AsError(err)
+			return &attemptError{provider: p.Name, outcome: "bad reply", err: e, retry: true}
+		}
+		if r.Model == "" {
+			r.Model = t.Model
+		}
+		model, usage = r.Model, r.Usage
+		if out, err = x.in.EncodeResponse(x.req, r); err != nil {
+			return &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
+		}
+	}
+	x.trace.add(p.Name, "ok")
+	x.provider, x.model, x.usage, x.status = p.Name, model, usage, http.StatusOK
+	x.firstByte = time.Since(x.start)
+	g.setRouteHeaders(x, p.Name, model)
+	h := x.w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(out)))
+	x.w.WriteHeader(http.StatusOK)
+	_, _ = x.w.Write(out)
+	return nil
+}
+
+// bodyError classifies a failure while reading an upstream body.
+func bodyError(x *exchange, provider string, err error) *attemptError {
+	if x.r.Context().Err() != nil {
+		return &attemptError{provider: provider, outcome: "client gone", clientGone: true,
+			err: &llm.Error{Status: statusClientClosed, Kind: llm.ErrAPI, Message: "client disconnected"}}
+	}
+	if isTimeout(err) {
+		return &attemptError{provider: provider, outcome: "timeout", retry: true,
+			err: &llm.Error{Status: http.StatusGatewayTimeout, Kind: llm.ErrTimeout, Message: "provider " + provider + " timed out mid-reply"}}
+	}
+	return &attemptError{provider: provider, outcome: "broken reply", retry: true,
+		err: &llm.Error{Status: http.StatusBadGateway, Kind: llm.ErrAPI, Message: "provider " + provider + " broke off its reply"}}
+}
+
+// streamRelay carries one upstream stream to the client: each upstream
+// event is decoded (always, so usage is metered even on the fast path),
+// translated or passed through, written and flushed as it arrives. Headers
+// go out with the first byte for the client; until then a failure may
+// still fail over.
+type streamRelay struct {
+	g      *Gateway
+	x      *exchange
+	t      route.Target
+	fast   bool
+	dec    dialect.StreamDecoder
+	enc    dialect.StreamEncoder
+	rc     *http.ResponseController
+	events []llm.Event
+	out    []byte
+	model  string
+	usage  llm.Usage
+	done   bool // MessageStop seen
+	sent   bool // headers and bytes have reached the client
+}
+
+func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http.Response) *attemptError {
+	s := &streamRelay{
+		g: g, x: x, t: t, fast: fast,
+		dec:   t.Provider.Dialect.NewStreamDecoder(),
+		rc:    http.NewResponseController(x.w),
+		model: t.Model,
+	}
+	if !fast {
+		s.enc = x.in.NewStreamEncoder(x.req)
+	}
+	d := sse.NewDecoder(resp.Body)
+	for {
+		ev, err := d.Next()
+		if err == io.EOF {
+			var cerr error
+			s.events, cerr = s.dec.Close(s.events[:0])
+			if ae := s.handle(nil, cerr); ae != nil {
+				return ae
+			}
+			break
+		}
+		if err != nil {
+			if errors.Is(err, sse.ErrEventTooLarge) {
+				return s.fail(&attemptError{provider: t.Provider.Name, outcome: "bad stream", retry: true,
+					err: &llm.Error{Status: http.StatusBadGateway, Kind: llm.ErrAPI, Message: "provider sent an oversized stream event"}})
+			}
+			return s.fail(bodyError(x, t.Provider.Name, err))
+		}
+		var derr error
+		s.events, derr = s.dec.Decode(s.events[:0], ev)
+		if ae := s.handle(&ev, derr); ae != nil {
+			return ae
+		}
+		if s.done {
+			break
+		}
+	}
+	s.finish()
+	return nil
+}
+
+// handle processes the canonical events decoded from one upstream event
+// (raw is that event, nil at end of stream) and a decode error, if any.
+func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
+	for i := range s.events {
+		ev := &s.events[i]
+		switch ev.Type {
+		case llm.EventMessageStart:
+			if ev.Model != "" {
+				s.model = ev.Model
+			}
+		case llm.EventMessageDelta:
+			if ev.Usage != nil {
+				s.usage = *ev.Usage
+			}
+		case llm.EventMessageStop:
+			s.done = true
+		}
+		if !s.fast {
+			s.out = s.enc.Encode(s.out, *ev)
+		}
+	}
+	if derr != nil {
+		e := llm.AsError(derr)
+		status := e.Status
+		return s.fail(&attemptError{provider: s.t.Provider.Name, outcome: "stream " + strconv.Itoa(status),
+			err: e, upstreamStatus: status, retry: status == 0 || routeRetryable(status)})
+	}
+	if s.fast && raw != nil && s.x.in.ForwardEvent(s.x.req, *raw) {
+		s.out = sse.AppendEvent(s.out, raw.Event, raw.Data)
+	}
+	return s.flush()
+}
+
+func routeRetryable(status int) bool { return route.Retryable(status) }
+
+// flush writes pending bytes, sending headers first if this is the first.
+func (s *streamRelay) flush() *attemptError {
+	if len(s.out) == 0 {
+		return nil
+	}
+	if !s.sent {
+		s.commit()
+	}
+	_, err := s.x.w.Write(s.out)
+	s.out = s.out[:0]
+	if err == nil {
+		err = s.rc.Flush()
+	}
+	if err != nil {
+		return &attemptError{provider: s.t.Provider.Name, outcome: "client gone", clientGone: true, committed: true,
+			err: &llm.Error{Status: statusClientClosed, Kind: llm.ErrAPI, Message: "client disconnected"}}
+	}
+	return nil
+}
+
+// commit sends the reply headers: from here on failover is impossible.
+func (s *streamRelay) commit() {
+	x := s.x
+	x.trace.add(s.t.Provider.Name, "ok")
+	x.provider, x.model, x.status = s.t.Provider.Name, s.model, http.StatusOK
+	x.firstByte = time.Since(x.start)
+	s.x.w.Header().Set("Content-Type", "text/event-stream")
+	s.x.w.Header().Set("Cache-Control", "no-cache")
+	s.x.w.Header().Set("X-Accel-Buffering", "no")
+	s.g.setRouteHeaders(x, s.t.Provider.Name, s.model)
+	x.w.WriteHeader(http.StatusOK)
+	s.sent = true
+}
+
+// fail ends the attempt. Before the first byte the error goes back to the
+// failover loop; after it, the error is written in-stream in the client's
+// dialect (on the fast path too, since the upstream's own error event may
+// never have come) and the attempt counts as answered.
+func (s *streamRelay) fail(ae *attemptError) *attemptError {
+	if !s.sent || ae.clientGone {
+		ae.committed = s.sent
+		return ae
+	}
+	s.x.usage = s.usage
+	enc := s.enc
+	if enc == nil {
+		enc = s.x.in.NewStreamEncoder(s.x.req)
+	}
+	s.out = enc.EncodeError(s.out[:0], ae.err)
+	_, _ = s.x.w.Write(s.out)
+	_ = s.rc.Flush()
+	s.x.status = ae.err.Status
+	ae.committed = true
+	return ae
+}
+
+// finish records the stream's outcome once it ended cleanly.
+func (s *streamRelay) finish() {
+	_ = s.flush()
+	s.x.usage = s.usage
+	if s.x.model == "" {
+		s.x.model = s.model
+	}
+}

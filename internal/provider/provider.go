@@ -1,0 +1,141 @@
+// Package provider turns a configured upstream into something the gateway
+// can call: a dialect plus an endpoint, authentication and a transport.
+// Adding an OpenAI-compatible provider is config, not code: every such
+// server is a Provider of kind openai-compatible with its own base URL.
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/config"
+	"github.com/railyard-ai/railyard/internal/dialect"
+)
+
+// Kinds of provider.
+const (
+	KindOpenAI           = "openai"
+	KindAnthropic        = "anthropic"
+	KindOpenAICompatible = "openai-compatible"
+	KindSim              = "sim"
+)
+
+// Dialects resolves a wire-format name to its implementation. The keys are
+// "openai", "openai-compatible" and "anthropic".
+type Dialects map[string]dialect.Dialect
+
+// Provider is one upstream, ready to call.
+type Provider struct {
+	Name    string
+	Kind    string
+	BaseURL string // without a trailing slash
+	Dialect dialect.Dialect
+	Tags    []string
+	// Models the provider is known to serve; empty means any name.
+	Models []string
+	// Timeout bounds one attempt from send to the last byte.
+	Timeout time.Duration
+
+	header http.Header // fixed headers: auth, dialect, extras
+	client *http.Client
+}
+
+// New builds a Provider from its config. The base URL must already carry
+// its default (config.ApplyDefaults, or the in-process simulator's URL).
+func New(cfg config.Provider, dialects Dialects, client *http.Client, defaultTimeout time.Duration) (*Provider, error) {
+	d, err := pickDialect(cfg, dialects)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("provider %q: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
+	}
+	p := &Provider{
+		Name:    cfg.Name,
+		Kind:    cfg.Type,
+		BaseURL: strings.TrimRight(cfg.BaseURL, "/"),
+		Dialect: d,
+		Tags:    cfg.Tags,
+		Models:  cfg.Models,
+		Timeout: cfg.Timeout,
+		header:  make(http.Header),
+		client:  client,
+	}
+	if p.Timeout <= 0 {
+		p.Timeout = defaultTimeout
+	}
+	d.SetHeaders(p.header)
+	for k, v := range cfg.Headers {
+		p.header.Set(k, v)
+	}
+	if cfg.APIKey != "" {
+		if d.Name() == "anthropic" {
+			p.header.Set("x-api-key", cfg.APIKey)
+		} else {
+			p.header.Set("Authorization", "Bearer "+cfg.APIKey)
+		}
+	}
+	p.header.Set("Content-Type", "application/json")
+	return p, nil
+}
+
+func pickDialect(cfg config.Provider, dialects Dialects) (dialect.Dialect, error) {
+	name := cfg.Dialect
+	switch cfg.Type {
+	case KindAnthropic:
+		name = "anthropic"
+	case KindOpenAI:
+		name = "openai"
+	case KindOpenAICompatible:
+		if name == "" || name == "openai" {
+			name = "openai-compatible"
+		}
+	case KindSim:
+		if name == "" {
+			name = "openai"
+		}
+	default:
+		return nil, fmt.Errorf("provider %q: unknown type %q", cfg.Name, cfg.Type)
+	}
+	d, ok := dialects[name]
+	if !ok {
+		return nil, fmt.Errorf("provider %q: unknown dialect %q", cfg.Name, name)
+	}
+	return d, nil
+}
+
+// Serves reports whether the provider is known to serve model. A provider
+// without a model list serves any name.
+func (p *Provider) Serves(model string) bool {
+	if len(p.Models) == 0 {
+		return true
+	}
+	for _, m := range p.Models {
+		if m == model {
+			return true
+		}
+	}
+	return false
+}
+
+// Send posts body to path under the base URL. The caller owns the reply
+// body. extra headers (request id, trace context) are added last.
+func (p *Provider) Send(ctx context.Context, path string, body []byte, extra http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range p.header {
+		req.Header[k] = v
+	}
+	for k, v := range extra {
+		req.Header[k] = v
+	}
+	return p.client.Do(req)
+}

@@ -1,0 +1,153 @@
+// Package server is railyard's HTTP surface: the client endpoints of each
+// dialect, health and readiness, the model list, and the middleware every
+// request passes (request id, panic recovery, authentication).
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/railyard-ai/railyard/internal/dialect"
+	"github.com/railyard-ai/railyard/internal/gateway"
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/requestid"
+)
+
+// Options configures the HTTP surface.
+type Options struct {
+	Logger *slog.Logger
+	// MasterKey, when set, is required on client requests (until virtual
+	// keys exist) as Authorization: Bearer or x-api-key.
+	MasterKey string
+	// OpenAI and Anthropic are the client dialects served.
+	OpenAI    dialect.Dialect
+	Anthropic dialect.Dialect
+}
+
+// Server routes requests to the gateway.
+type Server struct {
+	gw    *gateway.Gateway
+	opts  Options
+	log   *slog.Logger
+	ready atomic.Bool
+	mux   *http.ServeMux
+}
+
+// New returns the server; it reports ready until SetReady(false).
+func New(gw *gateway.Gateway, opts Options) *Server {
+	s := &Server{gw: gw, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.ready.Store(true)
+	oa, an := opts.OpenAI, opts.Anthropic
+	s.mux.Handle("POST /v1/chat/completions", s.client(oa, gw.Handler(oa)))
+	s.mux.Handle("POST /v1/messages", s.client(an, gw.Handler(an)))
+	s.mux.HandleFunc("GET /v1/models", s.models)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	s.mux.HandleFunc("/", s.notFound)
+	return s
+}
+
+// SetReady flips /readyz; serve sets it false when draining so load
+// balancers stop sending new work.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestid.Middleware(s.recoverer(s.mux)).ServeHTTP(w, r)
+}
+
+// dialectFor picks the dialect to speak errors in for a request that has
+// no endpoint of its own: Anthropic when the client sent its version
+// header, OpenAI otherwise.
+func (s *Server) dialectFor(r *http.Request) dialect.Dialect {
+	if r.Header.Get("anthropic-version") != "" || strings.HasPrefix(r.URL.Path, "/v1/messages") {
+		return s.opts.Anthropic
+	}
+	return s.opts.OpenAI
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, s.dialectFor(r), &llm.Error{Status: http.StatusNotFound, Kind: llm.ErrNotFound,
+		Message: "no route for " + r.Method + " " + r.URL.Path})
+}
+
+// recoverer turns a handler panic into a 500 in the client's dialect and a
+// log line, so a bug never takes the worker down. http.ErrAbortHandler is
+// re-raised: it is how a handler deliberately aborts a connection.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panic", "request_id", requestid.From(r.Context()), "panic", v)
+			writeError(w, s.dialectFor(r), &llm.Error{Status: http.StatusInternalServerError, Kind: llm.ErrAPI, Message: "internal error"})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// client guards a client endpoint with authentication.
+func (s *Server) client(d dialect.Dialect, next http.Handler) http.Handler {
+	if s.opts.MasterKey == "" {
+		return next
+	}
+	want := []byte(s.opts.MasterKey)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := clientKey(r)
+		if key == "" {
+			writeError(w, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
+				Message: "missing API key: send Authorization: Bearer KEY or x-api-key: KEY"})
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(key), want) != 1 {
+			writeError(w, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
+				Message: "invalid API key"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientKey reads the key from either header a client SDK uses.
+func clientKey(r *http.Request) string {
+	if a := r.Header.Get("Authorization"); a != "" {
+		if k, ok := strings.CutPrefix(a, "Bearer "); ok {
+			return strings.TrimSpace(k)
+		}
+		return ""
+	}
+	return strings.TrimSpace(r.Header.Get("x-api-key"))
+}
+
+func writeError(w http.ResponseWriter, d dialect.Dialect, e *llm.Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(d.EncodeError(e))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
