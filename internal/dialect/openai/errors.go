@@ -73,6 +73,9 @@ func (Dialect) DecodeError(status int, header http.Header, body []byte) *llm.Err
 		e.Message, e.Param, e.Code = b.Message, deref(b.Param), codeString(b.Code)
 	} else {
 		e.Message = truncateText(bytes.TrimSpace(body))
+		if e.Message == "{}" {
+			e.Message = "" // an empty object says nothing; use the status text
+		}
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
