@@ -68,7 +68,8 @@ func TestCompleteReply(t *testing.T) {
 	if len(rec.waits) != 2 || rec.waits[0] != want[0] || rec.waits[1] != want[1] {
 		t.Errorf("waits %v, want %v", rec.waits, want)
 	}
-	if st := s.Stats(); st.Requests != 1 || st.Running != 0 {
+	waitFor(t, func() bool { return s.Stats().Running == 0 })
+	if st := s.Stats(); st.Requests != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }
