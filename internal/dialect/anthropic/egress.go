@@ -46,7 +46,7 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 	if req.User != "" {
 		w.Metadata = &outMetadata{UserID: req.User}
 	}
-	if budget := thinkingBudget(req.Reasoning); budget > 0 {
+	if budget := thinkingBudget(req.Reasoning); budget > 0 && !forcesTool(req) {
 		w.Thinking = &outThinking{Type: "enabled", BudgetTokens: budget}
 		if w.MaxTokens <= budget {
 			// The budget counts against max_tokens; keep the client's
@@ -55,6 +55,9 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 		}
 		// Anthropic rejects these together with thinking.
 		w.Temperature, w.TopK = nil, nil
+		if w.TopP != nil && *w.TopP < 0.95 {
+			w.TopP = nil
+		}
 	} else if req.Reasoning != nil && req.Reasoning.Disabled {
 		w.Thinking = &outThinking{Type: "disabled"}
 	}
@@ -84,6 +87,13 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
 	}
 	return b, nil
+}
+
+// forcesTool reports a tool_choice of any or a named tool, with which
+// Anthropic does not allow thinking; the client's hard constraint wins.
+func forcesTool(req *llm.Request) bool {
+	c := req.ToolChoice
+	return len(req.Tools) > 0 && c != nil && (c.Mode == llm.ToolChoiceRequired || c.Mode == llm.ToolChoiceTool)
 }
 
 func thinkingBudget(r *llm.Reasoning) int {

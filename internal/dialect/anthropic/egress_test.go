@@ -102,6 +102,17 @@ func TestEncodeRequestTranslation(t *testing.T) {
 			want: map[string]string{"thinking": `{"type":"enabled","budget_tokens":8192}`, "max_tokens": "9192", "temperature": "", "top_k": ""},
 		},
 		{
+			name: "thinking with low top_p and a forced tool",
+			req: llm.Request{Model: "m", TopP: &temp, Reasoning: &llm.Reasoning{BudgetTokens: 2000}, Messages: user("q"),
+				Tools: []llm.Tool{{Name: "f"}}, ToolChoice: &llm.ToolChoice{Mode: llm.ToolChoiceTool, Name: "f"}},
+			want: map[string]string{"thinking": "", "top_p": "0.3", "tool_choice": `{"type":"tool","name":"f"}`, "max_tokens": "4096"},
+		},
+		{
+			name: "thinking drops low top_p",
+			req:  llm.Request{Model: "m", TopP: &temp, Reasoning: &llm.Reasoning{Effort: "low"}, Messages: user("q")},
+			want: map[string]string{"thinking": `{"type":"enabled","budget_tokens":2048}`, "top_p": "", "max_tokens": "4096"},
+		},
+		{
 			name: "explicit budget below minimum",
 			req:  llm.Request{Model: "m", MaxTokens: 20000, Reasoning: &llm.Reasoning{BudgetTokens: 500}, Messages: user("q")},
 			want: map[string]string{"thinking": `{"type":"enabled","budget_tokens":1024}`, "max_tokens": "20000"},

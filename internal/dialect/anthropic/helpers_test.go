@@ -220,4 +220,6 @@ func collect(t testing.TB, evs []llm.Event) *llm.Response {
 	return resp
 }
 
-func sseEvent(name string) sse.Event { return sse.Event{Event: name, Data: []byte(`{"type":"` + name + `"}`)} }
+func sseEvent(name string) sse.Event {
+	return sse.Event{Event: name, Data: []byte(`{"type":"` + name + `"}`)}
+}

@@ -104,7 +104,9 @@ func TestDecodeRequestValid(t *testing.T) {
 		check func(*llm.Request) bool
 	}{
 		{"string content and system", `{` + base + `"system":"be brief","messages":[{"role":"user","content":"hi"}]}`,
-			func(r *llm.Request) bool { return r.System[0].Text == "be brief" && r.Messages[0].Content[0].Text == "hi" }},
+			func(r *llm.Request) bool {
+				return r.System[0].Text == "be brief" && r.Messages[0].Content[0].Text == "hi"
+			}},
 		{"unknown top-level fields ignored", `{` + base + `"messages":[{"role":"user","content":"hi"}],"container":"x","mcp_servers":[],"service_tier":"auto"}`,
 			func(r *llm.Request) bool { return r.Model == "m" }},
 		{"thinking disabled", `{` + base + `"messages":[{"role":"user","content":"hi"}],"thinking":{"type":"disabled"}}`,
@@ -116,7 +118,9 @@ func TestDecodeRequestValid(t *testing.T) {
 		{"tool_choice none", `{` + base + `"messages":[{"role":"user","content":"hi"}],"tool_choice":{"type":"none"}}`,
 			func(r *llm.Request) bool { return r.ToolChoice.Mode == llm.ToolChoiceNone }},
 		{"tool_result blocks with image", `{` + base + `"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"a"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBO"}}]}]}]}`,
-			func(r *llm.Request) bool { return r.HasImages() && len(r.Messages[0].Content[0].ToolResult.Content) == 2 }},
+			func(r *llm.Request) bool {
+				return r.HasImages() && len(r.Messages[0].Content[0].ToolResult.Content) == 2
+			}},
 		{"stream false", `{` + base + `"stream":false,"messages":[{"role":"user","content":"hi"}]}`,
 			func(r *llm.Request) bool { return !r.Stream && r.StreamUsage }},
 	}

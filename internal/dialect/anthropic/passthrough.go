@@ -24,14 +24,14 @@ func (Dialect) RewriteRequest(body []byte, model string, _ *llm.Request) ([]byte
 func (Dialect) ResponseUsage(body []byte) (llm.Usage, string) {
 	r := gjson.ParseBytes(body)
 	u := r.Get("usage")
-	read := u.Get("cache_read_input_tokens").Int()
-	write := u.Get("cache_creation_input_tokens").Int()
+	read := max(u.Get("cache_read_input_tokens").Int(), 0)
+	write := max(u.Get("cache_creation_input_tokens").Int(), 0)
 	usage := llm.Usage{
-		InputTokens:      int(u.Get("input_tokens").Int() + read + write),
-		OutputTokens:     int(u.Get("output_tokens").Int()),
+		InputTokens:      int(max(u.Get("input_tokens").Int(), 0) + read + write),
+		OutputTokens:     int(max(u.Get("output_tokens").Int(), 0)),
 		CacheReadTokens:  int(read),
 		CacheWriteTokens: int(write),
-		ReasoningTokens:  int(u.Get("output_tokens_details.thinking_tokens").Int()),
+		ReasoningTokens:  int(max(u.Get("output_tokens_details.thinking_tokens").Int(), 0)),
 	}
 	return usage, r.Get("model").String()
 }

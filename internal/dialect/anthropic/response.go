@@ -161,20 +161,17 @@ func replyPart(b *inBlock) (llm.Part, bool) {
 func usageIn(prev llm.Usage, w *inUsage) llm.Usage {
 	uncached := prev.UncachedInputTokens()
 	u := prev
-	if w.InputTokens != nil {
-		uncached = *w.InputTokens
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = max(*v, 0) // a negative count is an upstream bug, not a refund
+		}
 	}
-	if w.CacheCreationInputTokens != nil {
-		u.CacheWriteTokens = *w.CacheCreationInputTokens
-	}
-	if w.CacheReadInputTokens != nil {
-		u.CacheReadTokens = *w.CacheReadInputTokens
-	}
-	if w.OutputTokens != nil {
-		u.OutputTokens = *w.OutputTokens
-	}
-	if d := w.OutputTokensDetails; d != nil && d.ThinkingTokens != nil {
-		u.ReasoningTokens = *d.ThinkingTokens
+	set(&uncached, w.InputTokens)
+	set(&u.CacheWriteTokens, w.CacheCreationInputTokens)
+	set(&u.CacheReadTokens, w.CacheReadInputTokens)
+	set(&u.OutputTokens, w.OutputTokens)
+	if d := w.OutputTokensDetails; d != nil {
+		set(&u.ReasoningTokens, d.ThinkingTokens)
 	}
 	u.InputTokens = uncached + u.CacheReadTokens + u.CacheWriteTokens
 	return u

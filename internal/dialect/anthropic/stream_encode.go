@@ -244,7 +244,7 @@ type deltaUsage struct {
 }
 
 func (e *streamEncoder) messageDelta(dst []byte, reason llm.StopReason, seq string, u *llm.Usage) []byte {
-	var du deltaUsage
+	du := deltaUsage{OutputTokens: e.startUsage.OutputTokens}
 	if u != nil {
 		final, first := usageOut(*u), usageOut(e.startUsage)
 		du.OutputTokens = final.OutputTokens
