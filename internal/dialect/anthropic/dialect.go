@@ -14,8 +14,11 @@
 //   - ResponseFormat: Anthropic has no GA JSON mode, so json_object and
 //     json_schema become a final system text block that asks for JSON only
 //     (with the schema); the reply is not validated.
-//   - With thinking enabled, temperature and top_k are not sent (Anthropic
-//     rejects them together with thinking).
+//   - With thinking enabled, temperature, top_k and a top_p below 0.95 are
+//     not sent, and a tool_choice that forces a tool (any, or a named tool)
+//     turns thinking off: Anthropic rejects those combinations.
+//   - Text documents are carried in the IR as base64 text/plain media and
+//     sent back as a "text" document source.
 //
 // And on the way in: citations, server tools (web search, code execution,
 // ...), container uploads, search results and MCP servers are rejected with
