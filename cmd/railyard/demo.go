@@ -74,7 +74,8 @@ func runDemo(ctx context.Context, base, key string, table *route.Table, out io.W
 	return nil
 }
 
-// demoSummary pulls the reply text and usage out of either dialect's reply.
+// demoSummary pulls the reply text and the token counts out of either
+// dialect's reply, counted the same way (input includes cached tokens).
 func demoSummary(raw []byte) (string, string) {
 	var v struct {
 		Choices []struct {
@@ -85,8 +86,23 @@ func demoSummary(raw []byte) (string, string) {
 		Content []struct {
 			Text string `json:"text"`
 		} `json:"content"`
-		Usage map[string]any `json:"usage"`
-		Error any            `json:"error"`
+		Usage struct {
+			// OpenAI
+			PromptTokens        int `json:"prompt_tokens"`
+			CompletionTokens    int `json:"completion_tokens"`
+			PromptTokensDetails struct {
+				CachedTokens int `json:"cached_tokens"`
+			} `json:"prompt_tokens_details"`
+			CompletionTokensDetails struct {
+				ReasoningTokens int `json:"reasoning_tokens"`
+			} `json:"completion_tokens_details"`
+			// Anthropic (and railyard's OpenAI extension for cache writes)
+			InputTokens              int `json:"input_tokens"`
+			OutputTokens             int `json:"output_tokens"`
+			CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+			CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+		} `json:"usage"`
+		Error any `json:"error"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return string(raw), ""
@@ -95,13 +111,18 @@ func demoSummary(raw []byte) (string, string) {
 		e, _ := json.Marshal(v.Error)
 		return "error " + string(e), ""
 	}
+	u := v.Usage
 	text := ""
 	if len(v.Choices) > 0 {
 		text = v.Choices[0].Message.Content
+		u.InputTokens, u.OutputTokens = u.PromptTokens, u.CompletionTokens
+		u.CacheReadInputTokens = u.PromptTokensDetails.CachedTokens
+	} else {
+		u.InputTokens += u.CacheReadInputTokens + u.CacheCreationInputTokens
 	}
 	for _, c := range v.Content {
 		text += c.Text
 	}
-	u, _ := json.Marshal(v.Usage)
-	return text, string(u)
+	return text, fmt.Sprintf("input %d (cache read %d, cache write %d), output %d (reasoning %d)",
+		u.InputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens, u.OutputTokens, u.CompletionTokensDetails.ReasoningTokens)
 }
