@@ -8,6 +8,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -65,7 +66,10 @@ type proc struct {
 	cmd  *exec.Cmd
 	addr string
 	out  *syncBuffer
-	done chan error
+	// exited is closed once the process has been waited for; err is then
+	// cmd.Wait's result. Both cleanup and tests may wait, any number of times.
+	exited chan struct{}
+	err    error
 }
 
 // URL is the process's base URL.
@@ -74,27 +78,58 @@ func (p *proc) URL() string { return "http://" + p.addr }
 // Output is what the process printed so far.
 func (p *proc) Output() string { return p.out.String() }
 
+// wait waits up to d for the process to exit and returns cmd.Wait's error;
+// ok is false on timeout.
+func (p *proc) wait(d time.Duration) (err error, ok bool) {
+	select {
+	case <-p.exited:
+		return p.err, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
+
+// procOptions are the less common ways to start a process.
+type procOptions struct {
+	// dir is the working directory; default the test binary's.
+	dir string
+	// env replaces the environment when not nil; default os.Environ with
+	// the provider API keys blanked.
+	env []string
+}
+
 // start runs `railyard <args...> --listen ADDR` and waits for /healthz.
 func start(t testing.TB, args ...string) *proc {
+	t.Helper()
+	return startWith(t, procOptions{}, args...)
+}
+
+// startWith is start with options.
+func startWith(t testing.TB, o procOptions, args ...string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
 	args = append(args, "--listen", addr)
 	cmd := exec.Command(binary, args...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=", "ANTHROPIC_API_KEY=")
+	cmd.Dir = o.dir
+	cmd.Env = o.env
+	if cmd.Env == nil {
+		cmd.Env = append(os.Environ(), "OPENAI_API_KEY=", "ANTHROPIC_API_KEY=")
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, addr: addr, out: out, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
+	p := &proc{cmd: cmd, addr: addr, out: out, exited: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
+		if _, ok := p.wait(10 * time.Second); !ok {
 			_ = cmd.Process.Kill()
-			<-p.done
+			<-p.exited
 		}
 		if t.Failed() {
 			t.Logf("railyard %s output:\n%s", strings.Join(args, " "), out.String())
@@ -102,10 +137,8 @@ func start(t testing.TB, args ...string) *proc {
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		select {
-		case err := <-p.done:
+		if err, ok := p.wait(0); ok {
 			t.Fatalf("railyard %v exited early: %v\n%s", args, err, out.String())
-		default:
 		}
 		resp, err := http.Get(p.URL() + "/healthz")
 		if err == nil {
@@ -118,6 +151,27 @@ func start(t testing.TB, args ...string) *proc {
 	}
 	t.Fatalf("railyard %v did not become healthy:\n%s", args, out.String())
 	return nil
+}
+
+// run runs `railyard <args...>` to completion (bounded by 20s) and returns
+// its exit code and combined output.
+func run(t testing.TB, o procOptions, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = o.dir
+	cmd.Env = o.env
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, string(out)
+	case errors.As(err, &exit):
+		return exit.ExitCode(), string(out)
+	}
+	t.Fatalf("railyard %v: %v\n%s", args, err, out)
+	return -1, ""
 }
 
 // writeConfig writes a config file into the test's temp dir.
