@@ -134,6 +134,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 			x.status = statusClientClosed
 			return
 		}
+		if req.NativeOnly != "" && t.Provider.Dialect.Name() != in.Name() {
+			x.trace.add(t.Provider.Name, "skipped: needs "+in.Name())
+			continue
+		}
 		ae := g.attempt(x, t)
 		if ae == nil {
 			return
@@ -145,6 +149,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 		}
 	}
 	switch {
+	case last == nil && req.NativeOnly != "":
+		g.fail(x, llm.BadRequest("%s can only be served by a provider that speaks the %s dialect, and model %q has none",
+			req.NativeOnly, in.Name(), req.Model))
 	case last == nil:
 		g.fail(x, &llm.Error{Status: http.StatusServiceUnavailable, Kind: llm.ErrUnavailable, Message: "no target can serve model " + req.Model})
 	case last.clientGone:

@@ -346,3 +346,29 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 	}
 	<-done
 }
+
+func TestNativeOnlyRequestSkipsOtherDialects(t *testing.T) {
+	an := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { io.WriteString(w, anthropicReply) })
+	oa := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		io.WriteString(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	})
+	const webSearch = `{"model":"m","max_tokens":50,"messages":[{"role":"user","content":"news?"}],"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":2}]}`
+
+	g := newGateway(t, target{"oa", "openai", oa.URL, "gpt"}, target{"an", "anthropic", an.URL, "claude"})
+	rec := serveAnthropic(g, webSearch)
+	if rec.Code != 200 || oa.calls.Load() != 0 {
+		t.Fatalf("status %d, openai calls %d: %s", rec.Code, oa.calls.Load(), rec.Body)
+	}
+	if got := rec.Header().Get(HeaderRoute); got != "failover: oa skipped: needs anthropic -> an ok" {
+		t.Errorf("route %q", got)
+	}
+	if !strings.Contains(an.lastBody(), `"web_search_20250305"`) {
+		t.Errorf("server tool not forwarded on the fast path: %s", an.lastBody())
+	}
+
+	g = newGateway(t, target{"oa", "openai", oa.URL, "gpt"})
+	rec = serveAnthropic(g, webSearch)
+	if rec.Code != 400 || oa.calls.Load() != 0 || !strings.Contains(rec.Body.String(), "web_search_20250305") {
+		t.Fatalf("status %d, openai calls %d: %s", rec.Code, oa.calls.Load(), rec.Body)
+	}
+}

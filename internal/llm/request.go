@@ -61,6 +61,14 @@ type Request struct {
 
 	// User is the end-user identifier (OpenAI user, Anthropic metadata.user_id).
 	User string
+
+	// NativeOnly, when set, says why this request can only be served by a
+	// provider of the client's own dialect: it uses something the canonical
+	// IR cannot carry (Anthropic server tools or MCP servers, OpenAI audio
+	// input). The fast path forwards the client's bytes, so such requests
+	// still work there; the gateway skips every other target. The IR of
+	// such a request omits the parts it could not represent.
+	NativeOnly string
 }
 
 // Message is one turn of the conversation.

@@ -2,6 +2,7 @@ package anthropic
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -72,7 +73,7 @@ func decodeRequest(w *inRequest) (*llm.Request, error) {
 	}
 	r.System = sys
 	for i := range w.Messages {
-		m, err := decodeMessage(i, &w.Messages[i])
+		m, err := decodeMessage(i, &w.Messages[i], &r.NativeOnly)
 		if err != nil {
 			return nil, err
 		}
@@ -80,10 +81,20 @@ func decodeRequest(w *inRequest) (*llm.Request, error) {
 	}
 	for i, t := range w.Tools {
 		tool, err := decodeTool(i, t)
+		if no, ok := err.(*nativeOnly); ok {
+			r.NativeOnly = cmp.Or(r.NativeOnly, no.reason)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		r.Tools = append(r.Tools, tool)
+	}
+	if !isNull(w.MCPServers) {
+		r.NativeOnly = cmp.Or(r.NativeOnly, "mcp_servers")
+	}
+	if !isNull(w.Container) {
+		r.NativeOnly = cmp.Or(r.NativeOnly, "container")
 	}
 	if err := decodeToolChoice(r, w.ToolChoice); err != nil {
 		return nil, err
@@ -132,7 +143,9 @@ func decodeSystem(raw json.RawMessage) ([]llm.Part, error) {
 	return parts, nil
 }
 
-func decodeMessage(i int, m *inMessage) (llm.Message, error) {
+// decodeMessage converts one message; content only an Anthropic provider can
+// take is left out of the IR and named in *native.
+func decodeMessage(i int, m *inMessage, native *string) (llm.Message, error) {
 	field := fmt.Sprintf("messages.%d", i)
 	var role llm.Role
 	switch m.Role {
@@ -159,6 +172,10 @@ func decodeMessage(i int, m *inMessage) (llm.Message, error) {
 	msg := llm.Message{Role: role, Content: make([]llm.Part, 0, len(blocks))}
 	for j := range blocks {
 		p, err := decodeBlock(fmt.Sprintf("%s.content.%d", field, j), role, &blocks[j])
+		if no, ok := err.(*nativeOnly); ok {
+			*native = cmp.Or(*native, no.reason)
+			continue
+		}
 		if err != nil {
 			return llm.Message{}, err
 		}
@@ -248,7 +265,9 @@ func decodeBlock(field string, role llm.Role, b *inBlock) (llm.Part, error) {
 	case "":
 		return llm.Part{}, badField(field+".type", field+".type: field required")
 	}
-	return llm.Part{}, badField(field+".type", fmt.Sprintf("%s.type: content block type %q is not supported by railyard", field, b.Type))
+	// Server tool calls and results, search results, container uploads, MCP
+	// blocks: only Anthropic itself can take them.
+	return llm.Part{}, &nativeOnly{reason: fmt.Sprintf("%s.type %q", field, b.Type)}
 }
 
 // isImageType reports whether Anthropic accepts t as an inline image type.
@@ -365,7 +384,7 @@ func decodeCache(field string, c *wireCache) (*llm.CacheControl, error) {
 func decodeTool(i int, t inTool) (llm.Tool, error) {
 	field := fmt.Sprintf("tools.%d", i)
 	if t.Type != nil && *t.Type != "custom" {
-		return llm.Tool{}, badField(field+".type", fmt.Sprintf("%s.type: server tool %q is not supported by railyard", field, *t.Type))
+		return llm.Tool{}, &nativeOnly{reason: fmt.Sprintf("server tool %s.type %q", field, *t.Type)}
 	}
 	if t.Name == "" {
 		return llm.Tool{}, badField(field+".name", field+".name: field required")
@@ -443,6 +462,12 @@ func isNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || bytes.Equal(t, []byte("null"))
 }
+
+// nativeOnly marks request content that only an Anthropic provider can
+// take; the request stays valid for the fast path (see llm.Request.NativeOnly).
+type nativeOnly struct{ reason string }
+
+func (n *nativeOnly) Error() string { return n.reason + " needs an Anthropic provider" }
 
 func badField(param, msg string) *llm.Error {
 	e := llm.BadRequest("%s", msg)

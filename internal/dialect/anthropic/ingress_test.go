@@ -152,8 +152,6 @@ func TestDecodeRequestInvalid(t *testing.T) {
 		{"system role", `{` + base + `"messages":[{"role":"system","content":"hi"}]}`, "messages.0.role"},
 		{"no content", `{` + base + `"messages":[{"role":"user"}]}`, "messages.0.content"},
 		{"content number", `{` + base + `"messages":[{"role":"user","content":5}]}`, "messages.0.content"},
-		{"unknown block", `{` + base + `"messages":[{"role":"user","content":[{"type":"search_result","text":"x"}]}]}`, "messages.0.content.0.type"},
-		{"server tool block", `{` + base + `"messages":[{"role":"assistant","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}}]}]}`, "messages.0.content.0.type"},
 		{"text without text", `{` + base + `"messages":[{"role":"user","content":[{"type":"text"}]}]}`, "messages.0.content.0.text"},
 		{"tool_use in user", `{` + base + `"messages":[{"role":"user","content":[{"type":"tool_use","id":"a","name":"f","input":{}}]}]}`, "messages.0.content.0.type"},
 		{"tool_use input array", `{` + base + `"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":[]}]}]}`, "messages.0.content.0.input"},
@@ -167,7 +165,6 @@ func TestDecodeRequestInvalid(t *testing.T) {
 		{"bad ttl", `{` + base + `"system":[{"type":"text","text":"x","cache_control":{"type":"ephemeral","ttl":"2d"}}],` + msgs + `}`, "system.0.cache_control.ttl"},
 		{"system number", `{` + base + `"system":5,` + msgs + `}`, "system"},
 		{"system image", `{` + base + `"system":[{"type":"image"}],` + msgs + `}`, "system.0"},
-		{"server tool", `{` + base + msgs + `,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":5}]}`, "tools.0.type"},
 		{"tool no name", `{` + base + msgs + `,"tools":[{"input_schema":{"type":"object"}}]}`, "tools.0.name"},
 		{"tool no schema", `{` + base + msgs + `,"tools":[{"name":"f"}]}`, "tools.0.input_schema"},
 		{"tool_choice bad", `{` + base + msgs + `,"tool_choice":{"type":"required"}}`, "tool_choice.type"},
@@ -196,6 +193,36 @@ func TestDecodeRequestInvalid(t *testing.T) {
 			}
 			if tt.param != "" && !strings.Contains(e.Message, tt.param) {
 				t.Errorf("message %q does not name %q", e.Message, tt.param)
+			}
+		})
+	}
+}
+
+// Content only Anthropic can take keeps the request valid for the fast path
+// and marks it native-only instead of failing it.
+func TestDecodeRequestNativeOnly(t *testing.T) {
+	const base = `"model":"claude-sonnet-4-5","max_tokens":100,`
+	const msgs = `"messages":[{"role":"user","content":"hi"}]`
+	tests := []struct {
+		name, body, want string
+	}{
+		{"search result block", `{` + base + `"messages":[{"role":"user","content":[{"type":"search_result","text":"x"},{"type":"text","text":"hi"}]}]}`, `messages.0.content.0.type "search_result"`},
+		{"server tool block", `{` + base + `"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}}]}]}`, `messages.1.content.0.type "server_tool_use"`},
+		{"server tool", `{` + base + msgs + `,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":5}]}`, `server tool tools.0.type "web_search_20250305"`},
+		{"mcp servers", `{` + base + msgs + `,"mcp_servers":[{"type":"url","url":"https://example.com/sse","name":"x"}]}`, "mcp_servers"},
+		{"plain", `{` + base + msgs + `}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Dialect{}.DecodeRequest([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.NativeOnly != tt.want {
+				t.Errorf("NativeOnly = %q, want %q", r.NativeOnly, tt.want)
+			}
+			if len(r.Tools) != 0 {
+				t.Errorf("server tool kept in the IR: %+v", r.Tools)
 			}
 		})
 	}

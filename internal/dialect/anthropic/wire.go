@@ -29,6 +29,10 @@ type inRequest struct {
 	Stream        *bool           `json:"stream"`
 	Metadata      *inMetadata     `json:"metadata"`
 	Thinking      *inThinking     `json:"thinking"`
+	// MCPServers and Container are only read to tell whether the request
+	// can leave Anthropic (llm.Request.NativeOnly).
+	MCPServers json.RawMessage `json:"mcp_servers"`
+	Container  json.RawMessage `json:"container"`
 }
 
 type inMessage struct {

@@ -10,13 +10,12 @@ import (
 
 // TestDecodeRecordedRequests decodes every recorded client request. Most
 // become a canonical request held in a golden file; the ones OpenAI itself
-// refused, and the audio one railyard cannot carry, fail with the param
-// named.
+// refused fail with the param named. The audio one decodes as native-only:
+// it can go to OpenAI on the fast path and nowhere else.
 func TestDecodeRecordedRequests(t *testing.T) {
 	wantErr := map[string]string{
 		"chat-bad-request":   "messages[0].content", // content null
 		"chat-no-messages":   "messages",
-		"chat-audio-to-text": "messages[0].content[1].type", // input_audio
 	}
 	for _, name := range chatCassettes(t) {
 		t.Run(name, func(t *testing.T) {
@@ -154,13 +153,11 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{"no role", `{"model":"m","messages":[{"content":"x"}]}`, "messages[0].role"},
 		{"user content number", `{"model":"m","messages":[` + user + `,{"role":"user","content":5}]}`, "messages[1].content"},
 		{"user content null", `{"model":"m","messages":[{"role":"user","content":null}]}`, "messages[0].content"},
-		{"part type unknown", `{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}]}`, "messages[0].content[0].type"},
 		{"part text number", `{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":1}]}]}`, "messages[0].content[0].text"},
 		{"image no url", `{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{}}]}]}`, "messages[0].content[0].image_url.url"},
 		{"image ftp", `{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://x"}}]}]}`, "messages[0].content[0].image_url.url"},
 		{"image data not base64", `{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,abc"}}]}]}`, "messages[0].content[0].image_url.url"},
 		{"image data bad alphabet", `{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,a b"}}]}]}`, "messages[0].content[0].image_url.url"},
-		{"file id", `{"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-1"}}]}]}`, "messages[0].content[0].file.file_id"},
 		{"system part image", `{"model":"m","messages":[{"role":"system","content":[{"type":"image_url"}]},` + user + `]}`, "messages[0].content[0].type"},
 		{"assistant empty", `{"model":"m","messages":[` + user + `,{"role":"assistant"}]}`, "messages[1].content"},
 		{"tool call no id", `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"type":"function","function":{"name":"f","arguments":"{}"}}]}]}`, "messages[0].tool_calls[0].id"},
@@ -226,5 +223,29 @@ func TestDecodeRequestNulls(t *testing.T) {
 	if req.Temperature != nil || req.Tools != nil || req.ToolChoice != nil || req.Stop != nil || req.Stream ||
 		req.ResponseFormat != nil || req.MaxTokens != 0 || req.Reasoning != nil {
 		t.Errorf("nulls must leave fields unset: %s", toJSON(req))
+	}
+}
+
+// Parts only OpenAI can take keep the request valid for the fast path and
+// mark it native-only; unknown part types are still refused.
+func TestDecodeRequestNativeOnly(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"input audio", `{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]}]}`, `messages[0].content[1].type "input_audio"`},
+		{"file id", `{"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-1"}}]}]}`, "messages[0].content[0].file.file_id"},
+		{"plain", `{"model":"m","messages":[{"role":"user","content":"hi"}]}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Dialect{}.DecodeRequest([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.NativeOnly != tt.want {
+				t.Errorf("NativeOnly = %q, want %q", r.NativeOnly, tt.want)
+			}
+		})
+	}
+	if _, err := (Dialect{}).DecodeRequest([]byte(`{"model":"m","messages":[{"role":"user","content":[{"type":"hologram"}]}]}`)); err == nil {
+		t.Error("unknown part type accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 
@@ -70,7 +71,7 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 				req.System = append(req.System, llm.Part{Type: llm.PartText, Text: t, Developer: role == "developer"})
 			}
 		case "user":
-			parts, err := userContent(rm.Content, param+".content")
+			parts, err := userContent(rm.Content, param+".content", &req.NativeOnly)
 			if err != nil {
 				return err
 			}
@@ -143,8 +144,10 @@ func textContent(raw json.RawMessage, param string) ([]string, error) {
 }
 
 // userContent reads a user message's content: a string or an array of
-// text, image_url and file parts.
-func userContent(raw json.RawMessage, param string) ([]llm.Part, error) {
+// text, image_url and file parts. Parts only OpenAI itself can take (audio
+// input, uploaded file ids) are left out and named in *native, so the
+// request still works on the fast path (llm.Request.NativeOnly).
+func userContent(raw json.RawMessage, param string, native *string) ([]llm.Part, error) {
 	if isNull(raw) {
 		return nil, badParam(param, "Invalid value for '%s': expected a string or an array of content parts, but got null instead.", param)
 	}
@@ -159,6 +162,10 @@ func userContent(raw json.RawMessage, param string) ([]llm.Part, error) {
 	out := make([]llm.Part, 0, len(parts))
 	for i, p := range parts {
 		part, err := userPart(p, index(param, i))
+		if no, ok := err.(*nativeOnly); ok {
+			*native = cmp.Or(*native, no.reason)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -186,9 +193,11 @@ func userPart(raw json.RawMessage, param string) (llm.Part, error) {
 	case "file":
 		m, err := filePartMedia(rp.File, param+".file")
 		return llm.Part{Type: llm.PartDocument, Media: m}, err
+	case "input_audio":
+		return llm.Part{}, &nativeOnly{reason: param + ".type \"input_audio\""}
 	}
-	// input_audio and anything newer have no place in the canonical IR;
-	// refusing beats silently dropping what the user sent.
+	// Anything newer has no place in the canonical IR; refusing beats
+	// silently dropping what the user sent.
 	return llm.Part{}, badParam(param+".type", "Invalid value: '%s'. Supported values are: 'text', 'image_url' and 'file'.", typ)
 }
 
@@ -229,8 +238,9 @@ func imagePart(raw json.RawMessage, param string) (*llm.Media, error) {
 }
 
 // filePartMedia reads {file_data, filename}. Uploaded files (file_id) live
-// in OpenAI's file store, which no other provider can read, so they are
-// refused rather than forwarded to a provider that cannot resolve them.
+// in OpenAI's file store, which no other provider can read, so they make
+// the request native-only rather than reach a provider that cannot resolve
+// them.
 func filePartMedia(raw json.RawMessage, param string) (*llm.Media, error) {
 	if isNull(raw) {
 		return nil, badParam(param, "Missing required parameter: '%s'.", param)
@@ -244,7 +254,7 @@ func filePartMedia(raw json.RawMessage, param string) (*llm.Media, error) {
 		return nil, err
 	}
 	if !isNull(f.FileID) {
-		return nil, badParam(param+".file_id", "Invalid '%s.file_id': uploaded files are not supported by this gateway; send file_data instead.", param)
+		return nil, &nativeOnly{reason: param + ".file_id"}
 	}
 	data, err := reqString(f.FileData, param+".file_data")
 	if err != nil {
@@ -442,3 +452,9 @@ func toolResult(rm rawMessage, param string) (llm.Part, error) {
 	}
 	return llm.Part{Type: llm.PartToolResult, ToolResult: res}, nil
 }
+
+// nativeOnly marks request content that only an OpenAI provider can take;
+// the request stays valid for the fast path (see llm.Request.NativeOnly).
+type nativeOnly struct{ reason string }
+
+func (n *nativeOnly) Error() string { return n.reason + " needs an OpenAI provider" }
