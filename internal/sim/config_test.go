@@ -19,7 +19,7 @@ defaults:
     - {kind: status, status: 529, rate: 0.1, retry_after: 2s}
 models:
   - name: fast
-    latency: "off"
+    latency: off
     reply: lorem
     faults: []
   - name: zero-itl

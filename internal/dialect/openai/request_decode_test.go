@@ -14,8 +14,8 @@ import (
 // it can go to OpenAI on the fast path and nowhere else.
 func TestDecodeRecordedRequests(t *testing.T) {
 	wantErr := map[string]string{
-		"chat-bad-request":   "messages[0].content", // content null
-		"chat-no-messages":   "messages",
+		"chat-bad-request": "messages[0].content", // content null
+		"chat-no-messages": "messages",
 	}
 	for _, name := range chatCassettes(t) {
 		t.Run(name, func(t *testing.T) {
