@@ -32,7 +32,7 @@ type upstream struct {
 	last  atomic.Pointer[[]byte]
 }
 
-func newUpstream(t *testing.T, h func(w http.ResponseWriter, r *http.Request, body []byte)) *upstream {
+func newUpstream(t testing.TB, h func(w http.ResponseWriter, r *http.Request, body []byte)) *upstream {
 	t.Helper()
 	u := &upstream{}
 	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,6 +58,11 @@ type target struct {
 
 // newGateway builds a gateway with one model "m" failing over across targets.
 func newGateway(t *testing.T, targets ...target) *Gateway {
+	t.Helper()
+	return newGatewayF(t, targets...)
+}
+
+func newGatewayF(t testing.TB, targets ...target) *Gateway {
 	t.Helper()
 	client := provider.NewClient(provider.TransportOptions{FirstByteTimeout: 5 * time.Second})
 	var providers []*provider.Provider
