@@ -204,6 +204,46 @@ func post(t testing.TB, url string, body string, header map[string]string) (int,
 	return resp.StatusCode, resp.Header, b
 }
 
+// runFor runs `railyard <args...>` for d, sends SIGTERM, and returns its
+// exit code and combined output (-1 if it had to be killed).
+func runFor(t testing.TB, d time.Duration, env []string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr, cmd.Env = out, out, env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return exitCode(t, err), out.String()
+	case <-time.After(d):
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		return exitCode(t, err), out.String()
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		return -1, out.String()
+	}
+}
+
+func exitCode(t testing.TB, err error) int {
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	}
+	t.Fatal(err)
+	return -1
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
