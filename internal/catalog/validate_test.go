@@ -1,0 +1,139 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEmbeddedCatalog(t *testing.T) {
+	c := mustLoad(t)
+	have := map[Family]int{}
+	for _, m := range c.Models() {
+		have[m.Family]++
+		for _, p := range []*Price{m.Prices.Input, m.Prices.Output, m.Prices.CacheRead,
+			m.Prices.CacheWrite, m.Prices.CacheWrite1h, m.Prices.Reasoning} {
+			if p == nil {
+				continue
+			}
+			if p.Source == "" || p.AsOf == "" {
+				t.Errorf("%s: price without source or as_of", m.ID)
+			}
+			if (m.Family == FamilySim) != (p.Source == "simulated") {
+				t.Errorf("%s: source %q: only simulator prices may be, and must be, marked simulated", m.ID, p.Source)
+			}
+		}
+		if m.Capabilities.Embeddings && m.Prices.Output.Rate != 0 {
+			t.Errorf("%s: embedding model with an output price", m.ID)
+		}
+	}
+	for _, f := range Families() {
+		if have[f] == 0 {
+			t.Errorf("no model of family %s", f)
+		}
+	}
+	for _, name := range []string{
+		"gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o", "gpt-4o-mini",
+		"gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o4-mini",
+		"text-embedding-3-small", "text-embedding-3-large",
+		"claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5",
+		"claude-sonnet-4-0", "claude-3-7-sonnet", "claude-3-5-haiku",
+		"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite",
+		"deepseek-chat", "deepseek-reasoner", "qwen3-max", "mistral-small-latest",
+		"amazon.nova-micro-v1:0", "amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0", "amazon.nova-premier-v1:0",
+		"sim-fast", "sim-smart",
+	} {
+		if _, ok := c.Lookup(name); !ok {
+			t.Errorf("required model %s missing", name)
+		}
+	}
+	// Spot-check that the data file round-trips into the right fields.
+	m := mustModel(t, c, "claude-opus-4-1")
+	if m.Prices.CacheWrite1h == nil || m.Prices.CacheWrite1h.Rate != 30_000_000 || m.ContextWindow != 200000 ||
+		!m.Capabilities.Reasoning || !strings.HasPrefix(m.Prices.Input.Source, "https://platform.claude.com/") {
+		t.Errorf("claude-opus-4-1 decoded as %+v", m)
+	}
+}
+
+// good is a valid one-model file the bad cases below break one way each.
+const good = `models:
+  - id: m
+    family: sim
+    aliases: [m-2025-01-01]
+    source: https://example.com/p
+    as_of: 2026-01-01
+    prices: {input: 1, output: 2}
+`
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse([]byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Len() != 1 {
+		t.Fatalf("Len = %d", c.Len())
+	}
+	// per-price provenance overrides the model's
+	c, err = Parse([]byte(strings.Replace(good, "input: 1,",
+		"input: {usd: 1, source: https://example.com/other, as_of: 2026-02-02},", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustModel(t, c, "m")
+	if m.Prices.Input.Source != "https://example.com/other" || m.Prices.Input.AsOf != "2026-02-02" ||
+		m.Prices.Output.Source != "https://example.com/p" {
+		t.Errorf("provenance = %+v / %+v", m.Prices.Input, m.Prices.Output)
+	}
+}
+
+func TestParseRejectsBadData(t *testing.T) {
+	second := `
+  - id: n
+    family: sim
+    source: https://example.com/p
+    as_of: 2026-01-01
+    prices: {input: 1, output: 2}
+`
+	tests := []struct {
+		name, data, wantErr string
+	}{
+		{"empty", ``, "empty"},
+		{"no models", `models: []`, "no models"},
+		{"not yaml", `models: [`, "catalog"},
+		{"two documents", good + "---\n" + good, "more than one"},
+		{"unknown key", strings.Replace(good, "family:", "famly: x\n    family:", 1), "famly"},
+		{"unknown price key", strings.Replace(good, "output: 2", "output: 2, cache_reads: 1", 1), "cache_reads"},
+		{"unknown price field", strings.Replace(good, "input: 1,", "input: {usd: 1, src: x},", 1), "src"},
+		{"duplicate id", good + second[:len(second)] + strings.Replace(second, "id: n", "id: M", 1), "already used"},
+		{"alias duplicates id", good + strings.Replace(second, "family: sim", "family: sim\n    aliases: [m]", 1), "already used"},
+		{"duplicate alias", good + strings.Replace(second, "family: sim", "family: sim\n    aliases: [M-2025-01-01]", 1), "already used"},
+		{"missing id", strings.Replace(good, "id: m", "id: ''", 1), "missing id"},
+		{"whitespace in alias", strings.Replace(good, "[m-2025-01-01]", "['a b']", 1), "whitespace"},
+		{"negative price", strings.Replace(good, "input: 1", "input: -1", 1), "non-negative"},
+		{"exponent price", strings.Replace(good, "input: 1", "input: 1e3", 1), "non-negative"},
+		{"too many decimals", strings.Replace(good, "input: 1", "input: 0.0000001", 1), "decimal places"},
+		{"no input price", strings.Replace(good, "input: 1, ", "", 1), "no input price"},
+		{"no output price", strings.Replace(good, ", output: 2", "", 1), "no output price"},
+		{"missing source", strings.Replace(good, "    source: https://example.com/p\n", "", 1), "source"},
+		{"http source", strings.Replace(good, "https://", "http://", 1), "https"},
+		{"missing as_of", strings.Replace(good, "    as_of: 2026-01-01\n", "", 1), "as_of"},
+		{"bad as_of", strings.Replace(good, "2026-01-01", "Jan 2026", 1), "as_of"},
+		{"unknown family", strings.Replace(good, "family: sim", "family: acme", 1), "unknown family"},
+		{"unknown capability", strings.Replace(good, "family: sim", "family: sim\n    capabilities: [telepathy]", 1), "telepathy"},
+		{"negative context", strings.Replace(good, "family: sim", "family: sim\n    context_window: -1", 1), "negative"},
+		{"tier at zero", good + "    tiers: [{above_input_tokens: 0, prices: {input: 2}}]\n", "increasing"},
+		{"tiers out of order", good + "    tiers: [{above_input_tokens: 10, prices: {input: 2}}, {above_input_tokens: 5, prices: {input: 3}}]\n", "increasing"},
+		{"bad tier price", good + "    tiers: [{above_input_tokens: 10, prices: {input: x}}]\n", "tier"},
+		{"price is a list", strings.Replace(good, "input: 1", "input: [1]", 1), "number or"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.data))
+			if err == nil {
+				t.Fatalf("Parse accepted bad data:\n%s", tt.data)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %q does not mention %q", err, tt.wantErr)
+			}
+		})
+	}
+}
