@@ -111,7 +111,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	// Drain: refuse new work via /readyz, let in-flight requests and
 	// streams finish, then exit.
 	srv.SetReady(false)
-	log.Info("shutting down: draining in-flight requests", "timeout", cfg.Server.ShutdownTimeout)
+	if d := cfg.Server.DrainDelay; d > 0 {
+		log.Info("draining: /readyz answers 503, still serving", "drain_delay", d)
+		time.Sleep(d)
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.Server.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := httpSrv.Shutdown(sctx); err != nil {

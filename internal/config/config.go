@@ -84,6 +84,11 @@ type Server struct {
 	// ShutdownTimeout is how long SIGTERM waits for in-flight requests and
 	// streams to finish. Default 30s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// DrainDelay is how long, after SIGTERM, railyard keeps accepting
+	// requests while /readyz already answers 503, so that load balancers
+	// see it leave before its listener closes. Default 0 (set a few seconds
+	// behind a load balancer or in Kubernetes).
+	DrainDelay time.Duration `yaml:"drain_delay"`
 }
 
 // Log configures logging.

@@ -73,6 +73,7 @@ func (d *decoder) validateServer(c *Config, at func(string, string, ...any)) {
 		{"upstream_timeout", int64(s.UpstreamTimeout)},
 		{"first_byte_timeout", int64(s.FirstByteTimeout)},
 		{"shutdown_timeout", int64(s.ShutdownTimeout)},
+		{"drain_delay", int64(s.DrainDelay)},
 	} {
 		if f.v < 0 {
 			at("server."+f.key, "must not be negative")

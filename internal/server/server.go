@@ -45,9 +45,9 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 	}
 	s.ready.Store(true)
 	oa, an := opts.OpenAI, opts.Anthropic
-	s.mux.Handle("POST /v1/chat/completions", s.client(oa, gw.Handler(oa)))
-	s.mux.Handle("POST /v1/messages", s.client(an, gw.Handler(an)))
-	s.mux.HandleFunc("GET /v1/models", s.models)
+	s.mux.Handle("POST /v1/chat/completions", s.client(always(oa), gw.Handler(oa)))
+	s.mux.Handle("POST /v1/messages", s.client(always(an), gw.Handler(an)))
+	s.mux.Handle("GET /v1/models", s.client(s.dialectFor, http.HandlerFunc(s.models)))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -106,14 +106,21 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// client guards a client endpoint with authentication.
-func (s *Server) client(d dialect.Dialect, next http.Handler) http.Handler {
+// always picks d for every request.
+func always(d dialect.Dialect) func(*http.Request) dialect.Dialect {
+	return func(*http.Request) dialect.Dialect { return d }
+}
+
+// client guards a client endpoint with authentication; errors are written
+// in the dialect pick chooses for the request.
+func (s *Server) client(pick func(*http.Request) dialect.Dialect, next http.Handler) http.Handler {
 	if s.opts.MasterKey == "" {
 		return next
 	}
 	want := []byte(s.opts.MasterKey)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := clientKey(r)
+		d := pick(r)
 		if key == "" {
 			writeError(w, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
 				Message: "missing API key: send Authorization: Bearer KEY or x-api-key: KEY"})

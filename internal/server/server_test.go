@@ -152,3 +152,16 @@ func TestPanicBecomesDialectError(t *testing.T) {
 		t.Errorf("panic reply %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestModelsNeedTheKeyToo(t *testing.T) {
+	s := newServer(t, "mk-test")
+	if rec := do(s, http.MethodGet, "/v1/models", "", nil); rec.Code != 401 || !strings.Contains(rec.Body.String(), `"error":{`) {
+		t.Errorf("openai client without key: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(s, http.MethodGet, "/v1/models", "", map[string]string{"anthropic-version": "2023-06-01"}); rec.Code != 401 || !strings.Contains(rec.Body.String(), `"type":"error"`) {
+		t.Errorf("anthropic client without key: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(s, http.MethodGet, "/v1/models", "", map[string]string{"x-api-key": "mk-test"}); rec.Code != 200 {
+		t.Errorf("with key: %d", rec.Code)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	aoption "github.com/anthropics/anthropic-sdk-go/option"
@@ -94,6 +95,7 @@ var modelNames = []string{"all-fail", "all-overloaded", "claude-backed", "dies-m
 type envOptions struct {
 	masterKey    string
 	maxBodyBytes int64
+	drainDelay   time.Duration
 }
 
 // env is one test's world: a `railyard sim` process, a spy proxy in front
@@ -118,6 +120,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	server := "server: {first_byte_timeout: 5s, shutdown_timeout: 10s"
 	if o.maxBodyBytes > 0 {
 		server += fmt.Sprintf(", max_body_bytes: %d", o.maxBodyBytes)
+	}
+	if o.drainDelay > 0 {
+		server += fmt.Sprintf(", drain_delay: %s", o.drainDelay)
 	}
 	extra = append(extra, server+"}")
 	cfg := fmt.Sprintf(gatewayConfig, sim.URL(), sp.srv.URL, strings.Join(extra, "\n"))
