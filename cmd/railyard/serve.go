@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/railyard-ai/railyard/internal/catalog"
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/dialect/anthropic"
@@ -70,7 +71,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err != nil {
 		return err
 	}
-	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts})
+	prices, err := catalog.Load()
+	if err != nil {
+		return fmt.Errorf("model catalog: %w", err)
+	}
+	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices})
 	srv := server.New(gw, server.Options{
 		Logger:    log,
 		MasterKey: cfg.Auth.MasterKey,

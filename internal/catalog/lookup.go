@@ -1,6 +1,10 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+)
 
 // Lookup finds the entry for a model name as a client or provider spells it.
 // Names are compared case-insensitively. The rules, tried in order on each
@@ -104,4 +108,20 @@ func isDateSuffix(s string) bool {
 		return false
 	}
 	return !hasMinor || (minor != "" && allDigits(minor))
+}
+
+// Cost prices usage of the named model, by the Lookup rules. ok is false
+// when the catalog does not know the model: an unpriced reply carries no
+// cost rather than a made-up one. It does not copy the entry.
+func (c *Catalog) Cost(model string, u llm.Usage) (usd float64, ok bool) {
+	for _, cand := range candidates(key(model)) {
+		i, found := c.byName[cand]
+		if !found {
+			i, found = c.dated(cand)
+		}
+		if found {
+			return c.models[i].Cost(u), true
+		}
+	}
+	return 0, false
 }

@@ -1,6 +1,10 @@
 package catalog
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+)
 
 func TestLookup(t *testing.T) {
 	c := mustLoad(t)
@@ -120,5 +124,23 @@ func TestOverride(t *testing.T) {
 	bad := Model{ID: "nope", Family: FamilySim, Prices: Prices{Input: &Price{Rate: -1, Source: "simulated", AsOf: "2026-01-01"}, Output: price("1")}}
 	if _, err := c.Override([]Model{bad}); err == nil {
 		t.Error("negative price accepted")
+	}
+}
+
+func TestCatalogCostMatchesLookup(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := llm.Usage{InputTokens: 1000, CacheReadTokens: 200, OutputTokens: 300, ReasoningTokens: 100}
+	for _, name := range []string{"gpt-4.1-mini", "anthropic/claude-sonnet-4-5", "us.amazon.nova-lite-v1:0", "sim-smart"} {
+		m, ok := c.Lookup(name)
+		got, ok2 := c.Cost(name, u)
+		if !ok || !ok2 || got != m.Cost(u) || got <= 0 {
+			t.Errorf("%s: Cost %v,%v vs Lookup %v,%v", name, got, ok2, m.Cost(u), ok)
+		}
+	}
+	if _, ok := c.Cost("no-such-model", u); ok {
+		t.Error("unknown model priced")
 	}
 }

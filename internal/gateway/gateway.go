@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/railyard-ai/railyard/internal/catalog"
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/llm"
 	"github.com/railyard-ai/railyard/internal/requestid"
@@ -42,6 +43,15 @@ type Options struct {
 	MaxBodyBytes int64
 	// LogPrompts adds request bodies to debug logs. Default off.
 	LogPrompts bool
+	// Pricer prices each reply for x-railyard-cost-usd and the logs; nil
+	// leaves replies unpriced.
+	Pricer Pricer
+}
+
+// Pricer prices usage of an upstream model; ok is false when the model has
+// no known price.
+type Pricer interface {
+	Cost(model string, u llm.Usage) (usd float64, ok bool)
 }
 
 // Gateway serves client dialects over a routing table that can be swapped
@@ -51,11 +61,12 @@ type Gateway struct {
 	log     *slog.Logger
 	maxBody int64
 	prompts bool
+	pricer  Pricer
 }
 
 // New returns a gateway over table.
 func New(table *route.Table, opts Options) *Gateway {
-	g := &Gateway{log: opts.Logger, maxBody: opts.MaxBodyBytes, prompts: opts.LogPrompts}
+	g := &Gateway{log: opts.Logger, maxBody: opts.MaxBodyBytes, prompts: opts.LogPrompts, pricer: opts.Pricer}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,6 +107,7 @@ type exchange struct {
 	usage     llm.Usage
 	status    int
 	firstByte time.Duration
+	cost      string // formatted USD; "" when unpriced
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
@@ -195,6 +207,22 @@ func (g *Gateway) fail(x *exchange, err error) {
 	_, _ = x.w.Write(x.in.EncodeError(e))
 }
 
+// price records the cost of the reply's usage, priced by the model that
+// answered, or by the target's model name when the upstream's own name for
+// it is unknown to the catalog.
+func (g *Gateway) price(x *exchange, target string) {
+	if g.pricer == nil || x.usage.IsZero() {
+		return
+	}
+	usd, ok := g.pricer.Cost(x.model, x.usage)
+	if !ok && target != x.model {
+		usd, ok = g.pricer.Cost(target, x.usage)
+	}
+	if ok {
+		x.cost = catalog.FormatUSD(usd)
+	}
+}
+
 // setRouteHeaders sets the provider, model and route headers; empty
 // provider or model leave those headers out.
 func (g *Gateway) setRouteHeaders(x *exchange, provider, model string) {
@@ -235,6 +263,9 @@ func (g *Gateway) logAccess(x *exchange) {
 			slog.Int("cache_read_tokens", x.usage.CacheReadTokens),
 			slog.Int("cache_write_tokens", x.usage.CacheWriteTokens),
 			slog.Int("reasoning_tokens", x.usage.ReasoningTokens))
+	}
+	if x.cost != "" {
+		attrs = append(attrs, slog.String("cost_usd", x.cost))
 	}
 	if x.firstByte > 0 {
 		attrs = append(attrs, slog.Duration("first_byte", x.firstByte))

@@ -14,6 +14,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/dialect/anthropic"
 	"github.com/railyard-ai/railyard/internal/dialect/openai"
+	"github.com/railyard-ai/railyard/internal/llm"
 	"github.com/railyard-ai/railyard/internal/provider"
 	"github.com/railyard-ai/railyard/internal/requestid"
 	"github.com/railyard-ai/railyard/internal/route"
@@ -375,5 +376,52 @@ func TestNativeOnlyRequestSkipsOtherDialects(t *testing.T) {
 	rec = serveAnthropic(g, webSearch)
 	if rec.Code != 400 || oa.calls.Load() != 0 || !strings.Contains(rec.Body.String(), "web_search_20250305") {
 		t.Fatalf("status %d, openai calls %d: %s", rec.Code, oa.calls.Load(), rec.Body)
+	}
+}
+
+// fixedPricer charges one micro-dollar per token of a model it knows.
+type fixedPricer map[string]bool
+
+func (p fixedPricer) Cost(model string, u llm.Usage) (float64, bool) {
+	if !p[model] {
+		return 0, false
+	}
+	return float64(u.InputTokens+u.OutputTokens) * 1e-6, true
+}
+
+func TestCostHeaderAndStreamTrailer(t *testing.T) {
+	u := newUpstream(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if strings.Contains(string(body), `"stream":true`) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, openAIStream)
+			return
+		}
+		io.WriteString(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4.1-mini-2025-04-14","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}`)
+	})
+	g := newGateway(t, target{"oa", "openai", u.URL, "gpt-4.1-mini"})
+	// The upstream answers with a dated snapshot the pricer does not know:
+	// the target's model name prices it.
+	g.pricer = fixedPricer{"gpt-4.1-mini": true}
+
+	rec := serveAnthropic(g, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`)
+	if got := rec.Header().Get(HeaderCost); got != "0.000010" {
+		t.Errorf("cost header %q", got)
+	}
+	srv := httptest.NewServer(g.Handler(openai.Dialect{}))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if got := resp.Trailer.Get(HeaderCost); got != "0.000010" {
+		t.Errorf("cost trailer %q (trailers %v)", got, resp.Trailer)
+	}
+
+	g.pricer = fixedPricer{}
+	rec = serveAnthropic(g, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`)
+	if _, ok := rec.Header()[HeaderCost]; ok {
+		t.Errorf("unpriced model got a cost header")
 	}
 }

@@ -48,8 +48,12 @@ func (g *Gateway) relayResponse(x *exchange, t route.Target, fast bool, resp *ht
 	x.trace.add(p.Name, "ok")
 	x.provider, x.model, x.usage, x.status = p.Name, model, usage, http.StatusOK
 	x.firstByte = time.Since(x.start)
+	g.price(x, t.Model)
 	g.setRouteHeaders(x, p.Name, model)
 	h := x.w.Header()
+	if x.cost != "" {
+		h.Set(HeaderCost, x.cost)
+	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	x.w.WriteHeader(http.StatusOK)
@@ -197,6 +201,8 @@ func (s *streamRelay) commit() {
 	s.x.w.Header().Set("Content-Type", "text/event-stream")
 	s.x.w.Header().Set("Cache-Control", "no-cache")
 	s.x.w.Header().Set("X-Accel-Buffering", "no")
+	// The cost is known only at the end: it follows as a trailer.
+	s.x.w.Header().Set("Trailer", HeaderCost)
 	s.g.setRouteHeaders(x, s.t.Provider.Name, s.model)
 	x.w.WriteHeader(http.StatusOK)
 	s.sent = true
@@ -230,5 +236,9 @@ func (s *streamRelay) finish() {
 	s.x.usage = s.usage
 	if s.x.model == "" {
 		s.x.model = s.model
+	}
+	s.g.price(s.x, s.t.Model)
+	if s.x.cost != "" && s.sent {
+		s.x.w.Header().Set(HeaderCost, s.x.cost)
 	}
 }

@@ -14,14 +14,16 @@ import (
 
 // call is one model call in progress.
 type call struct {
-	ctx    context.Context
-	in     dialect.Ingress
-	req    *llm.Request
-	m      *model
-	id     string
-	plan   plan
-	usage  llm.Usage
-	faults faults
+	ctx context.Context
+	in  dialect.Ingress
+	req *llm.Request
+	m   *model
+	id  string
+	// created is the reply's Unix time.
+	created int64
+	plan    plan
+	usage   llm.Usage
+	faults  faults
 }
 
 // serveDialect answers one model call in the named dialect: decode, draw
@@ -100,6 +102,7 @@ func (s *Server) serveDialect(w http.ResponseWriter, r *http.Request, name strin
 	}
 	prefix := prefixesByDialect[name]
 	c.id = prefix.message + randomID(rng, 24)
+	c.created = s.now().Unix()
 	text := rand.New(rand.NewPCG(seedFor(s.cfg.Seed, "prompt", hashTokens(req.Model, tokens)), 0))
 	c.plan = planner{m: m, ids: rng, text: text, prefix: prefix}.buildPlan(req)
 	c.usage.OutputTokens = c.plan.outputTokens
@@ -153,6 +156,7 @@ func (c *call) response() *llm.Response {
 	resp := &llm.Response{
 		ID:           c.id,
 		Model:        c.req.Model,
+		Created:      c.created,
 		StopReason:   c.plan.stop,
 		StopSequence: c.plan.stopSeq,
 		Usage:        c.usage,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -386,4 +387,46 @@ func (zeros) Read(p []byte) (int, error) {
 		p[i] = ' '
 	}
 	return len(p), nil
+}
+
+// TestLoadStretchesLatency holds one request inside its first wait and
+// checks that a second, concurrent one gets the loaded time to first token.
+func TestLoadStretchesLatency(t *testing.T) {
+	cfg := timedConfig()
+	two, three := 2, 3.0
+	cfg.Defaults.BatchSize, cfg.Defaults.LoadFactor = &two, &three
+	s := New(cfg, fakeDialects, nil)
+	release := make(chan struct{})
+	waits := make(chan time.Duration, 16)
+	first := true
+	var mu sync.Mutex
+	s.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		block := first
+		first = false
+		mu.Unlock()
+		waits <- d
+		if block {
+			<-release
+		}
+		return nil
+	}
+	url := newHTTPServer(t, s)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp := post(t, url+"/v1/chat/completions", chatReq("x", false), nil)
+		resp.Body.Close()
+	}()
+	if d := <-waits; d != 22*time.Millisecond { // 20ms + 2 tokens, alone
+		t.Fatalf("first ttft %v", d)
+	}
+	resp := post(t, url+"/v1/chat/completions", chatReq("y", false), nil)
+	resp.Body.Close()
+	// Two running at batch size 2: factor 1 + (3-1)*(2-1)/(2-1) = 3.
+	if d := <-waits; d != 66*time.Millisecond {
+		t.Fatalf("loaded ttft %v, want 66ms", d)
+	}
+	close(release)
+	<-done
 }
