@@ -82,7 +82,7 @@ func (s *Server) serveDialect(w http.ResponseWriter, r *http.Request, name strin
 		s.running.Add(-1)
 	}()
 	ctx := r.Context()
-	if err := s.sleep(ctx, c.faults.slowHeaders); err != nil {
+	if err := s.wait(ctx, c.faults.slowHeaders); err != nil {
 		return
 	}
 	if c.faults.status != nil {
@@ -111,7 +111,7 @@ func (s *Server) serveDialect(w http.ResponseWriter, r *http.Request, name strin
 		"input_tokens", c.usage.InputTokens, "cache_read_tokens", c.usage.CacheReadTokens,
 		"output_tokens", c.usage.OutputTokens)
 
-	if err := s.sleep(ctx, m.lat.ttft(len(tokens)-hit*BlockSize, int(m.running.Load()))); err != nil {
+	if err := s.wait(ctx, m.lat.ttft(len(tokens)-hit*BlockSize, int(m.running.Load()))); err != nil {
 		return
 	}
 	if req.Stream {
@@ -130,7 +130,7 @@ func (s *Server) complete(w http.ResponseWriter, c *call) {
 	}
 	if n > 1 {
 		wait := c.m.lat.interToken(int(c.m.running.Load())) * durationN(n-1)
-		if err := s.sleep(c.ctx, wait); err != nil {
+		if err := s.wait(c.ctx, wait); err != nil {
 			return
 		}
 	}
@@ -213,7 +213,7 @@ func (s *Server) stream(w http.ResponseWriter, c *call) {
 			return false
 		}
 		if token && sent > 0 {
-			if s.sleep(ctx, c.m.lat.interToken(int(c.m.running.Load()))) != nil {
+			if s.wait(ctx, c.m.lat.interToken(int(c.m.running.Load()))) != nil {
 				return false
 			}
 		}

@@ -68,3 +68,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // durationN converts a count for multiplying a duration.
 func durationN(n int) time.Duration { return time.Duration(n) }
+
+// wait sleeps d with the server's sleepFunc; a zero wait only checks that
+// the client is still there.
+func (s *Server) wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	return s.sleep(ctx, d)
+}

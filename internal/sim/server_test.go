@@ -412,11 +412,16 @@ func TestLoadStretchesLatency(t *testing.T) {
 		return nil
 	}
 	url := newHTTPServer(t, s)
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // runs before the server closes, even on failure
 	done := make(chan struct{})
+	b, _ := json.Marshal(chatReq("x", false))
 	go func() {
 		defer close(done)
-		resp := post(t, url+"/v1/chat/completions", chatReq("x", false), nil)
-		resp.Body.Close()
+		if resp, err := http.Post(url+"/v1/chat/completions", "application/json", bytes.NewReader(b)); err == nil {
+			resp.Body.Close()
+		}
 	}()
 	if d := <-waits; d != 22*time.Millisecond { // 20ms + 2 tokens, alone
 		t.Fatalf("first ttft %v", d)
@@ -427,6 +432,6 @@ func TestLoadStretchesLatency(t *testing.T) {
 	if d := <-waits; d != 66*time.Millisecond {
 		t.Fatalf("loaded ttft %v, want 66ms", d)
 	}
-	close(release)
+	unblock()
 	<-done
 }
