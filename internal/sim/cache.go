@@ -3,7 +3,9 @@ package sim
 import (
 	"container/list"
 	"encoding/binary"
+	"hash"
 	"hash/fnv"
+	"io"
 	"sync"
 )
 
@@ -11,30 +13,72 @@ import (
 // and llm-d-inference-sim.
 const BlockSize = 16
 
-// blockHashes returns the chained hash of every whole block of tokens: each
-// block's hash covers its parent's hash and its own tokens, so equal hashes
-// mean equal prefixes, not just equal blocks. salt separates the caches of
-// models that share one LRU.
-func blockHashes(salt string, tokens []string) []uint64 {
-	n := len(tokens) / BlockSize
-	out := make([]uint64, 0, n)
-	h := fnv.New64a()
-	h.Write([]byte(salt))
-	parent := h.Sum64()
+// digest consumes prompt tokens one at a time and keeps only what the
+// simulator needs from them: their count, the chained hash of every whole
+// block of BlockSize tokens (each block's hash covers its parent's hash and
+// its own tokens, so equal hashes mean equal prefixes, not just equal
+// blocks) and a hash of the whole prompt. It never holds the tokens, so a
+// 32 MiB prompt costs one uint64 per 16 tokens.
+type digest struct {
+	count   int
+	hashes  []uint64
+	parent  uint64
+	block   hash.Hash64
+	inBlock int
+	all     hash.Hash64
+}
+
+// newDigest starts a digest; salt separates models that share one LRU.
+func newDigest(salt string) *digest {
+	d := &digest{block: fnv.New64a(), all: fnv.New64a()}
+	d.block.Write([]byte(salt))
+	d.parent = d.block.Sum64()
+	d.all.Write([]byte(salt))
+	d.startBlock()
+	return d
+}
+
+func (d *digest) startBlock() {
 	var buf [8]byte
-	for b := 0; b < n; b++ {
-		h.Reset()
-		binary.LittleEndian.PutUint64(buf[:], parent)
-		h.Write(buf[:])
-		for _, t := range tokens[b*BlockSize : (b+1)*BlockSize] {
-			// A separator keeps ["ab","c"] and ["a","bc"] apart.
-			h.Write([]byte(t))
-			h.Write([]byte{0})
-		}
-		parent = h.Sum64()
-		out = append(out, parent)
+	d.block.Reset()
+	binary.LittleEndian.PutUint64(buf[:], d.parent)
+	d.block.Write(buf[:])
+	d.inBlock = 0
+}
+
+var zero = []byte{0}
+
+// add consumes one token.
+func (d *digest) add(tok string) {
+	d.count++
+	// A separator keeps ["ab","c"] and ["a","bc"] apart.
+	io.WriteString(d.block, tok)
+	d.block.Write(zero)
+	io.WriteString(d.all, tok)
+	d.all.Write(zero)
+	d.inBlock++
+	if d.inBlock == BlockSize {
+		d.parent = d.block.Sum64()
+		d.hashes = append(d.hashes, d.parent)
+		d.startBlock()
 	}
-	return out
+}
+
+// addText consumes the tokens of s.
+func (d *digest) addText(s string) {
+	scan(s, func(_, start, end int) { d.add(s[start:end]) })
+}
+
+// sum is the hash of the whole prompt.
+func (d *digest) sum() uint64 { return d.all.Sum64() }
+
+// blockHashes is the block hashes of a token list.
+func blockHashes(salt string, tokens []string) []uint64 {
+	d := newDigest(salt)
+	for _, t := range tokens {
+		d.add(t)
+	}
+	return d.hashes
 }
 
 // prefixCache is an LRU set of block hashes with a fixed capacity. It is

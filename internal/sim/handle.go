@@ -90,20 +90,20 @@ func (s *Server) serveDialect(w http.ResponseWriter, r *http.Request, name strin
 		return
 	}
 
-	tokens := promptTokens(req)
-	hit, stored := m.cache.access(blockHashes(req.Model, tokens))
+	prompt := promptDigest(req.Model, req)
+	hit, stored := m.cache.access(prompt.hashes)
 	if hit > 0 {
 		s.cacheHits.Add(1)
 		s.cacheHitT.Add(int64(hit * BlockSize))
 	}
-	c.usage = llm.Usage{InputTokens: len(tokens), CacheReadTokens: hit * BlockSize}
+	c.usage = llm.Usage{InputTokens: prompt.count, CacheReadTokens: hit * BlockSize}
 	if hasCacheHint(req) {
 		c.usage.CacheWriteTokens = stored * BlockSize
 	}
 	prefix := prefixesByDialect[name]
 	c.id = prefix.message + randomID(rng, 24)
 	c.created = s.now().Unix()
-	text := rand.New(rand.NewPCG(seedFor(s.cfg.Seed, "prompt", hashTokens(req.Model, tokens)), 0))
+	text := rand.New(rand.NewPCG(seedFor(s.cfg.Seed, "prompt", prompt.sum()), 0))
 	c.plan = planner{m: m, ids: rng, text: text, prefix: prefix}.buildPlan(req)
 	c.usage.OutputTokens = c.plan.outputTokens
 	c.usage.ReasoningTokens = c.plan.reasoningTokens
@@ -111,7 +111,7 @@ func (s *Server) serveDialect(w http.ResponseWriter, r *http.Request, name strin
 		"input_tokens", c.usage.InputTokens, "cache_read_tokens", c.usage.CacheReadTokens,
 		"output_tokens", c.usage.OutputTokens)
 
-	if err := s.wait(ctx, m.lat.ttft(len(tokens)-hit*BlockSize, int(m.running.Load()))); err != nil {
+	if err := s.wait(ctx, m.lat.ttft(prompt.count-hit*BlockSize, int(m.running.Load()))); err != nil {
 		return
 	}
 	if req.Stream {

@@ -8,65 +8,62 @@ import (
 	"github.com/railyard-ai/railyard/internal/llm"
 )
 
-// promptTokens renders the request's prompt as tokens in the order a
+// promptDigest feeds the request's prompt to a digest in the order a
 // provider caches it (tools, then system, then messages), with a marker
-// token per role and per part kind so that structure costs tokens too. Images
-// and documents cost their marker plus the tokens of their URL or data,
-// so that different images never share a cache block.
-func promptTokens(req *llm.Request) []string {
-	var t []string
-	add := func(s string) { t = append(t, Tokenize(s)...) }
+// token per role and per part kind so that structure costs tokens too.
+// Images and documents cost their marker plus the tokens of their URL or
+// data, so that different images never share a cache block.
+func promptDigest(salt string, req *llm.Request) *digest {
+	d := newDigest(salt)
 	for _, tool := range req.Tools {
-		t = append(t, "<tool>")
-		add(tool.Name)
-		add(tool.Description)
-		add(string(tool.Parameters))
+		d.add("<tool>")
+		d.addText(tool.Name)
+		d.addText(tool.Description)
+		d.addText(string(tool.Parameters))
 	}
 	if len(req.System) > 0 {
-		t = append(t, "<system>")
+		d.add("<system>")
 		for _, p := range req.System {
-			add(p.Text)
+			d.addText(p.Text)
 		}
 	}
 	for _, m := range req.Messages {
-		t = append(t, "<"+string(m.Role)+">")
+		d.add("<" + string(m.Role) + ">")
 		for _, p := range m.Content {
-			t = partTokens(t, p)
+			partTokens(d, p)
 		}
 	}
-	return t
+	return d
 }
 
-func partTokens(t []string, p llm.Part) []string {
-	add := func(s string) { t = append(t, Tokenize(s)...) }
+func partTokens(d *digest, p llm.Part) {
 	switch p.Type {
 	case llm.PartImage, llm.PartDocument:
-		t = append(t, "<"+string(p.Type)+">")
+		d.add("<" + string(p.Type) + ">")
 		if p.Media != nil {
-			add(p.Media.URL)
-			add(p.Media.Data)
+			d.addText(p.Media.URL)
+			d.addText(p.Media.Data)
 		}
 	case llm.PartToolCall:
-		t = append(t, "<tool_call>")
+		d.add("<tool_call>")
 		if p.ToolCall != nil {
-			add(p.ToolCall.Name)
-			add(p.ToolCall.Arguments)
+			d.addText(p.ToolCall.Name)
+			d.addText(p.ToolCall.Arguments)
 		}
 	case llm.PartToolResult:
-		t = append(t, "<tool_result>")
+		d.add("<tool_result>")
 		if p.ToolResult != nil {
 			for _, q := range p.ToolResult.Content {
-				t = partTokens(t, q)
+				partTokens(d, q)
 			}
 		}
 	case llm.PartReasoning:
 		// Thinking sent back is part of the prompt as the model sees it.
-		add(p.Text)
-		add(p.Redacted)
+		d.addText(p.Text)
+		d.addText(p.Redacted)
 	default:
-		add(p.Text)
+		d.addText(p.Text)
 	}
-	return t
 }
 
 // hasCacheHint reports whether any part of the request asks for prompt
@@ -126,17 +123,6 @@ func sep(b *strings.Builder) {
 	if b.Len() > 0 {
 		b.WriteByte(' ')
 	}
-}
-
-// hashTokens is a stable 64-bit hash of a token list.
-func hashTokens(salt string, tokens []string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(salt))
-	for _, t := range tokens {
-		h.Write([]byte{0})
-		h.Write([]byte(t))
-	}
-	return h.Sum64()
 }
 
 // seedFor mixes the configured seed with a label and a number into one
