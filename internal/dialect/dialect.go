@@ -5,6 +5,7 @@
 package dialect
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -64,6 +65,29 @@ type StreamDecoder interface {
 	// still owed (a dialect whose end marker is optional) or returns an error
 	// when the stream ended before its end.
 	Close(dst []llm.Event) ([]llm.Event, error)
+}
+
+// EventReader yields a provider's stream as events. SSE streams are read by
+// *sse.Decoder; a dialect with another framing (Bedrock's binary
+// eventstream) maps each frame to an sse.Event (its event type in Event,
+// its payload in Data) so the pipeline handles every stream alike.
+type EventReader interface {
+	// Next returns the next event, or io.EOF at a clean end.
+	Next() (sse.Event, error)
+}
+
+// StreamFramer is implemented by an Egress whose streams are not SSE.
+type StreamFramer interface {
+	NewEventReader(body io.Reader) EventReader
+}
+
+// NewEventReader returns the reader for e's streams: its own framing when
+// it has one, else SSE.
+func NewEventReader(e Egress, body io.Reader) EventReader {
+	if f, ok := e.(StreamFramer); ok {
+		return f.NewEventReader(body)
+	}
+	return sse.NewDecoder(body)
 }
 
 // Passthrough is the same-dialect fast path: the client's body goes to the

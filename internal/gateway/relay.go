@@ -106,7 +106,7 @@ func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http
 	if !fast {
 		s.enc = x.in.NewStreamEncoder(x.req)
 	}
-	d := sse.NewDecoder(resp.Body)
+	d := dialect.NewEventReader(t.Provider.Dialect, resp.Body)
 	for {
 		ev, err := d.Next()
 		if err == io.EOF {

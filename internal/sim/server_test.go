@@ -407,7 +407,10 @@ func TestLoadStretchesLatency(t *testing.T) {
 		mu.Unlock()
 		waits <- d
 		if block {
-			<-release
+			select {
+			case <-release:
+			case <-ctx.Done(): // the server is closing after a failure
+			}
 		}
 		return nil
 	}
