@@ -35,6 +35,22 @@ type StreamEncoder interface {
 	EncodeError(dst []byte, e *llm.Error) []byte
 }
 
+// URLDecoder is implemented by an Ingress whose requests carry part of
+// themselves in the URL (Bedrock and Gemini name the model, and whether to
+// stream, in the path). The gateway calls it instead of DecodeRequest.
+type URLDecoder interface {
+	DecodeHTTPRequest(r *http.Request, body []byte) (*llm.Request, error)
+}
+
+// DecodeClientRequest decodes a client's request with in, through its
+// URLDecoder when it has one.
+func DecodeClientRequest(in Ingress, r *http.Request, body []byte) (*llm.Request, error) {
+	if u, ok := in.(URLDecoder); ok {
+		return u.DecodeHTTPRequest(r, body)
+	}
+	return in.DecodeRequest(body)
+}
+
 // Egress is the client side of a dialect: how railyard calls a provider.
 type Egress interface {
 	// EncodeRequest renders req (its Model already the upstream model) as the

@@ -124,7 +124,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 		return
 	}
 	x.body = body
-	req, err := in.DecodeRequest(body)
+	req, err := dialect.DecodeClientRequest(in, r, body)
 	if err != nil {
 		g.fail(x, err)
 		return
