@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrorKind is a dialect-neutral error category; each dialect maps it to
@@ -84,4 +87,48 @@ func KindForStatus(status int) ErrorKind {
 	default:
 		return ErrAPI
 	}
+}
+
+// RetryAfter reads how long a provider asks callers to wait: OpenAI's
+// retry-after-ms, else Retry-After as delay-seconds or an HTTP date. It is
+// 0 when absent, malformed or absurd (beyond a few days).
+func RetryAfter(h http.Header) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 && ms < maxRetryAfterSeconds*1e3 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s > 0 && s < maxRetryAfterSeconds {
+			return time.Duration(s * float64(time.Second))
+		}
+		return 0
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 && d < maxRetryAfterSeconds*time.Second {
+			return d
+		}
+	}
+	return 0
+}
+
+const maxRetryAfterSeconds = 7 * 24 * 3600
+
+// Truncate cuts an upstream's text to at most n bytes of valid UTF-8, so a
+// huge or binary error body cannot flood a client reply or a log line.
+func Truncate(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }

@@ -1,12 +1,11 @@
 package anthropic
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/railyard-ai/railyard/internal/llm"
 )
@@ -107,13 +106,13 @@ func (Dialect) DecodeError(status int, header http.Header, body []byte) *llm.Err
 		e.Code = w.Error.Type
 		e.Message = w.Error.Message
 	} else {
-		e.Message = truncate(strings.TrimSpace(string(body)), maxErrorText)
+		e.Message = llm.Truncate(bytes.TrimSpace(body), maxErrorText)
 	}
 	if e.Message == "" {
 		e.Message = "upstream returned " + strconv.Itoa(status)
 	}
 	if header != nil {
-		e.RetryAfter = retryAfter(header.Get("Retry-After"))
+		e.RetryAfter = llm.RetryAfter(header)
 	}
 	return e
 }
@@ -128,7 +127,7 @@ func streamError(data []byte) *llm.Error {
 	}
 	if json.Unmarshal(data, &w) != nil || w.Error == nil {
 		return &llm.Error{Status: http.StatusBadGateway, Kind: llm.ErrAPI,
-			Message: "upstream stream error: " + truncate(string(data), maxErrorText)}
+			Message: "upstream stream error: " + llm.Truncate(data, maxErrorText)}
 	}
 	e := &llm.Error{Status: http.StatusInternalServerError, Kind: llm.ErrAPI, Code: w.Error.Type, Message: w.Error.Message}
 	if kind, status, ok := lookupErrorType(w.Error.Type); ok {
@@ -138,33 +137,6 @@ func streamError(data []byte) *llm.Error {
 		e.Message = "upstream stream error " + w.Error.Type
 	}
 	return e
-}
-
-// retryAfter parses delay-seconds or an HTTP date; 0 when absent or bad.
-func retryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e6 {
-		return time.Duration(n * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // badGateway is the error for a malformed upstream reply.

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/railyard-ai/railyard/internal/llm"
 )
@@ -72,7 +69,7 @@ func (Dialect) DecodeError(status int, header http.Header, body []byte) *llm.Err
 	if b, ok := parseErrorBody(body); ok {
 		e.Message, e.Param, e.Code = b.Message, deref(b.Param), codeString(b.Code)
 	} else {
-		e.Message = truncateText(bytes.TrimSpace(body))
+		e.Message = llm.Truncate(bytes.TrimSpace(body), maxErrorText)
 		if e.Message == "{}" {
 			e.Message = "" // an empty object says nothing; use the status text
 		}
@@ -86,7 +83,7 @@ func (Dialect) DecodeError(status int, header http.Header, body []byte) *llm.Err
 	if e.Code == "context_length_exceeded" {
 		e.Kind = llm.ErrContextLength
 	}
-	e.RetryAfter = retryAfter(header)
+	e.RetryAfter = llm.RetryAfter(header)
 	return e
 }
 
@@ -137,7 +134,7 @@ func anyText(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return truncateText(raw)
+	return llm.Truncate(raw, maxErrorText)
 }
 
 // codeString turns OpenAI's string code (or a compatible server's numeric
@@ -150,17 +147,7 @@ func codeString(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return truncateText(raw)
-}
-
-func truncateText(b []byte) string {
-	if len(b) > maxErrorText {
-		b = b[:maxErrorText]
-		for len(b) > 0 && !utf8.Valid(b) {
-			b = b[:len(b)-1]
-		}
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	return llm.Truncate(raw, maxErrorText)
 }
 
 func deref[T ~string](p *T) T {
@@ -168,35 +155,6 @@ func deref[T ~string](p *T) T {
 		return ""
 	}
 	return *p
-}
-
-// retryAfter reads Retry-After (seconds or an HTTP date) or OpenAI's
-// retry-after-ms.
-func retryAfter(h http.Header) time.Duration {
-	if h == nil {
-		return 0
-	}
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 && ms < 1e12 {
-			return time.Duration(ms * float64(time.Millisecond))
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s > 0 && s < 1e9 {
-			return time.Duration(s * float64(time.Second))
-		}
-		return 0
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
 
 // inBandError turns an {"error": {...}} a provider sent inside a 200 reply

@@ -59,7 +59,7 @@ func (d *streamDecoder) Decode(dst []llm.Event, ev sse.Event) ([]llm.Event, erro
 	var c chatChunk
 	if err := json.Unmarshal(data, &c); err != nil {
 		if ev.Event == "error" {
-			return dst, upstreamError("upstream stream error: %s", truncateText(data))
+			return dst, upstreamError("upstream stream error: %s", llm.Truncate(data, maxErrorText))
 		}
 		return dst, upstreamError("malformed upstream stream chunk: %v", err)
 	}
