@@ -84,7 +84,9 @@ func TestBatchesAndClose(t *testing.T) {
 // down is a store whose ledger writes fail, as a database that is away.
 type down struct{ store.Store }
 
-func (down) AppendLedger(context.Context, []store.Record) error { return errors.New("connection refused") }
+func (down) AppendLedger(context.Context, []store.Record) error {
+	return errors.New("connection refused")
+}
 
 // A process that dies before its rows reach the store (the store was down,
 // then kill -9) leaves them in the spool; the next start writes each once,
