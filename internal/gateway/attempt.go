@@ -35,7 +35,8 @@ type attemptError struct {
 
 // attempt sends the request to one target and, on success, writes the
 // reply. It returns nil when the client got its answer.
-func (g *Gateway) attempt(x *exchange, t route.Target) *attemptError {
+func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
+	defer g.observeAttempt(x, t)(&ae)
 	p := t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
 	body, err := g.upstreamBody(x, t, fast)
@@ -50,6 +51,7 @@ func (g *Gateway) attempt(x *exchange, t route.Target) *attemptError {
 	if x.req.Stream {
 		extra.Set("Accept", "text/event-stream")
 	}
+	x.obs.inject(extra)
 	resp, err := p.Send(ctx, p.Dialect.Path(withModel(x.req, t.Model)), body, extra)
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)

@@ -46,6 +46,9 @@ type Options struct {
 	// Pricer prices each reply for x-railyard-cost-usd and the logs; nil
 	// leaves replies unpriced.
 	Pricer Pricer
+	// Observer sees each request and upstream attempt (metrics, traces);
+	// nil observes nothing.
+	Observer Observer
 }
 
 // Pricer prices usage of an upstream model; ok is false when the model has
@@ -62,11 +65,13 @@ type Gateway struct {
 	maxBody int64
 	prompts bool
 	pricer  Pricer
+	obs     Observer
 }
 
 // New returns a gateway over table.
 func New(table *route.Table, opts Options) *Gateway {
 	g := &Gateway{log: opts.Logger, maxBody: opts.MaxBodyBytes, prompts: opts.LogPrompts, pricer: opts.Pricer}
+	g.obs = opts.Observer
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -108,6 +113,7 @@ type exchange struct {
 	status    int
 	firstByte time.Duration
 	cost      string // formatted USD; "" when unpriced
+	obs       observation
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
@@ -117,6 +123,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 		w.Header().Set(requestid.Header, x.id)
 	}
 	defer g.logAccess(x)
+	defer g.observe(x)()
 
 	body, err := readBody(w, r, g.maxBody)
 	if err != nil {
@@ -270,5 +277,6 @@ func (g *Gateway) logAccess(x *exchange) {
 	if x.firstByte > 0 {
 		attrs = append(attrs, slog.Duration("first_byte", x.firstByte))
 	}
+	attrs = x.obs.logAttrs(attrs)
 	g.log.LogAttrs(x.r.Context(), slog.LevelInfo, "request", attrs...)
 }

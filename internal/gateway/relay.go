@@ -41,6 +41,7 @@ func (g *Gateway) relayResponse(x *exchange, t route.Target, fast bool, resp *ht
 			r.Model = t.Model
 		}
 		model, usage = r.Model, r.Usage
+		x.obs.stop = r.StopReason
 		if out, err = x.in.EncodeResponse(x.req, r); err != nil {
 			return &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
 		}
@@ -150,6 +151,9 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 		case llm.EventMessageDelta:
 			if ev.Usage != nil {
 				s.usage = *ev.Usage
+			}
+			if ev.StopReason != "" {
+				s.x.obs.stop = ev.StopReason
 			}
 		case llm.EventMessageStop:
 			s.done = true

@@ -26,6 +26,8 @@ type Options struct {
 	// OpenAI and Anthropic are the client dialects served.
 	OpenAI    dialect.Dialect
 	Anthropic dialect.Dialect
+	// Metrics, when set, serves GET /metrics (Prometheus).
+	Metrics http.Handler
 }
 
 // Server routes requests to the gateway.
@@ -58,6 +60,9 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", opts.Metrics)
+	}
 	s.mux.HandleFunc("/", s.notFound)
 	return s
 }
