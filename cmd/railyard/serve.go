@@ -16,6 +16,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/dialect/anthropic"
+	"github.com/railyard-ai/railyard/internal/dialect/gemini"
 	"github.com/railyard-ai/railyard/internal/dialect/openai"
 	"github.com/railyard-ai/railyard/internal/gateway"
 	"github.com/railyard-ai/railyard/internal/provider"
@@ -33,6 +34,7 @@ func dialects() provider.Dialects {
 		"openai":            openai.Dialect{},
 		"openai-compatible": openai.Dialect{Compat: true},
 		"anthropic":         anthropic.Dialect{},
+		"gemini":            gemini.Dialect{},
 	}
 }
 
@@ -182,7 +184,7 @@ func startInProcessSim(cfg *config.Config, log *slog.Logger) (string, func(), er
 		return "", func() {}, nil
 	}
 	d := dialects()
-	s := sim.New(cfg.Sim, map[string]dialect.Ingress{"openai": d["openai"], "anthropic": d["anthropic"]}, log.With("component", "sim"))
+	s := sim.New(cfg.Sim, map[string]dialect.Ingress{"openai": d["openai"], "anthropic": d["anthropic"], "gemini": d["gemini"]}, log.With("component", "sim"))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start in-process simulator: %w", err)
@@ -200,7 +202,9 @@ func buildTable(cfg *config.Config, simURL string) (*route.Table, error) {
 	for _, pc := range cfg.Providers {
 		if pc.Type == provider.KindSim && pc.BaseURL == "" {
 			pc.BaseURL = simURL
-			if pc.Dialect != "anthropic" {
+			if pc.Dialect == "gemini" {
+				pc.BaseURL += "/v1beta"
+			} else if pc.Dialect != "anthropic" {
 				pc.BaseURL += "/v1"
 			}
 		}

@@ -106,18 +106,23 @@ type Log struct {
 type Provider struct {
 	// Name identifies the provider in targets, headers and the ledger.
 	Name string `yaml:"name"`
-	// Type is openai, anthropic, openai-compatible or sim.
+	// Type is openai, anthropic, openai-compatible, sim, gemini,
+	// azure-openai, or a preset of an OpenAI-compatible service that needs
+	// only a key: deepseek, qwen, mistral, groq, together, fireworks, xai,
+	// openrouter, and the local vllm, sglang, ollama, llamacpp (Presets).
 	Type string `yaml:"type"`
 	// BaseURL is what the provider's own SDK calls its base URL: it ends in
 	// /v1 for OpenAI and compatible servers and has no /v1 for Anthropic.
 	// Default: the provider's public API; for sim, an in-process simulator.
 	BaseURL string `yaml:"base_url"`
 	// APIKey authenticates to the provider (Bearer for OpenAI-style,
-	// x-api-key for Anthropic). Default none. When it names an unset
+	// x-api-key for Anthropic, x-goog-api-key for Gemini, api-key for
+	// Azure OpenAI). Default none. When it names an unset
 	// variable the provider is disabled with a warning.
 	APIKey string `yaml:"api_key"`
 	// Dialect is the wire format a sim or openai-compatible provider speaks:
-	// openai or anthropic. Default: openai, or anthropic for type anthropic.
+	// openai or anthropic (or gemini, for sim). Default: openai, or
+	// anthropic for type anthropic, gemini for type gemini.
 	Dialect string `yaml:"dialect"`
 	// Tags label the provider for routing rules (cloud, onprem, ...).
 	Tags []string `yaml:"tags"`
@@ -128,6 +133,12 @@ type Provider struct {
 	Models []string `yaml:"models"`
 	// Timeout overrides server.upstream_timeout for this provider.
 	Timeout time.Duration `yaml:"timeout"`
+	// Deployments maps model names to Azure OpenAI deployment names (type
+	// azure-openai). Default none: the model name is the deployment name.
+	Deployments map[string]string `yaml:"deployments"`
+	// APIVersion is the Azure OpenAI api-version (type azure-openai).
+	// Default 2024-10-21.
+	APIVersion string `yaml:"api_version"`
 }
 
 // Model is a name clients may ask for, routed over targets.

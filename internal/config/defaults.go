@@ -45,6 +45,7 @@ func (c *Config) ApplyDefaults() {
 		p := &c.Providers[i]
 		p.BaseURL = p.EffectiveBaseURL()
 		p.Dialect = p.EffectiveDialect()
+		p.applyKindDefaults()
 		setDefault(&p.Timeout, s.UpstreamTimeout)
 	}
 	for i := range c.Models {

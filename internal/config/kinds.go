@@ -31,11 +31,11 @@ const (
 // messages list them. It returns a new slice each time so no caller can
 // change the list for another.
 func ProviderTypes() []string {
-	return []string{TypeOpenAI, TypeAnthropic, TypeOpenAICompatible, TypeSim}
+	return append([]string{TypeOpenAI, TypeAnthropic, TypeOpenAICompatible, TypeSim, TypeGemini, TypeAzureOpenAI}, presetTypes()...)
 }
 
 // Dialects returns the valid values of Provider.Dialect.
-func Dialects() []string { return []string{DialectOpenAI, DialectAnthropic} }
+func Dialects() []string { return []string{DialectOpenAI, DialectAnthropic, DialectGemini} }
 
 // Routes returns the valid values of Model.Route. Only failover exists for
 // now; a new policy is added here and in internal/route.
@@ -57,6 +57,9 @@ func (p *Provider) EffectiveDialect() string {
 	if p.Type == TypeAnthropic {
 		return DialectAnthropic
 	}
+	if p.Type == TypeGemini {
+		return DialectGemini
+	}
 	return DialectOpenAI
 }
 
@@ -73,7 +76,7 @@ func (p *Provider) EffectiveBaseURL() string {
 	case TypeAnthropic:
 		return DefaultAnthropicBaseURL
 	}
-	return ""
+	return kindBaseURL(p.Type)
 }
 
 // Provider returns the provider named name, or nil.

@@ -74,13 +74,7 @@ func New(cfg config.Provider, dialects Dialects, client *http.Client, defaultTim
 	for k, v := range cfg.Headers {
 		p.header.Set(k, v)
 	}
-	if cfg.APIKey != "" {
-		if d.Name() == "anthropic" {
-			p.header.Set("x-api-key", cfg.APIKey)
-		} else {
-			p.header.Set("Authorization", "Bearer "+cfg.APIKey)
-		}
-	}
+	setAuth(p.header, cfg, d)
 	p.header.Set("Content-Type", "application/json")
 	return p, nil
 }
@@ -101,13 +95,17 @@ func pickDialect(cfg config.Provider, dialects Dialects) (dialect.Dialect, error
 			name = "openai"
 		}
 	default:
-		return nil, fmt.Errorf("provider %q: unknown type %q", cfg.Name, cfg.Type)
+		n, ok := kindDialect(cfg)
+		if !ok {
+			return nil, fmt.Errorf("provider %q: unknown type %q", cfg.Name, cfg.Type)
+		}
+		name = n
 	}
 	d, ok := dialects[name]
 	if !ok {
 		return nil, fmt.Errorf("provider %q: unknown dialect %q", cfg.Name, name)
 	}
-	return d, nil
+	return wrapKind(cfg, d), nil
 }
 
 // Serves reports whether the provider is known to serve model. A provider

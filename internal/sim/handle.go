@@ -52,7 +52,7 @@ func (s *Server) serveDialect(w http.ResponseWriter, r *http.Request, name strin
 		s.writeError(w, in, llm.BadRequest("could not read the request body"))
 		return
 	}
-	req, err := in.DecodeRequest(body)
+	req, err := dialect.DecodeClientRequest(in, r, body)
 	if err != nil {
 		s.writeError(w, in, llm.AsError(err))
 		return

@@ -36,6 +36,7 @@ type idPrefixes struct{ message, toolCall string }
 var prefixesByDialect = map[string]idPrefixes{
 	"openai":    {message: "chatcmpl-", toolCall: "call_"},
 	"anthropic": {message: "msg_", toolCall: "toolu_"},
+	"gemini":    {message: "", toolCall: "call_"},
 }
 
 // planner holds what buildPlan needs besides the request.

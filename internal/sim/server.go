@@ -169,6 +169,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	default:
+		if isGeminiPath(r.URL.Path) {
+			s.serveDialect(w, r, "gemini")
+			return
+		}
 		s.plainError(w, r, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
 	}
 }
