@@ -83,6 +83,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		MasterKey: cfg.Auth.MasterKey,
 		OpenAI:    openai.Dialect{},
 		Anthropic: anthropic.Dialect{},
+		Gemini:    gemini.Dialect{},
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

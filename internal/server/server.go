@@ -26,6 +26,9 @@ type Options struct {
 	// OpenAI and Anthropic are the client dialects served.
 	OpenAI    dialect.Dialect
 	Anthropic dialect.Dialect
+	// Gemini, when set, serves POST /v1beta/models/{model}:generateContent
+	// and :streamGenerateContent for Gemini clients.
+	Gemini dialect.Dialect
 	// Metrics, when set, serves GET /metrics (Prometheus).
 	Metrics http.Handler
 }
@@ -49,6 +52,9 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 	oa, an := opts.OpenAI, opts.Anthropic
 	s.mux.Handle("POST /v1/chat/completions", s.client(always(oa), gw.Handler(oa)))
 	s.mux.Handle("POST /v1/messages", s.client(always(an), gw.Handler(an)))
+	if g := opts.Gemini; g != nil {
+		s.mux.Handle("POST /v1beta/models/{call}", s.client(always(g), gw.Handler(g)))
+	}
 	s.mux.Handle("GET /v1/models", s.client(s.dialectFor, http.HandlerFunc(s.models)))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -147,6 +153,9 @@ func clientKey(r *http.Request) string {
 			return strings.TrimSpace(k)
 		}
 		return ""
+	}
+	if k := r.Header.Get("x-goog-api-key"); k != "" {
+		return strings.TrimSpace(k) // Google's SDKs
 	}
 	return strings.TrimSpace(r.Header.Get("x-api-key"))
 }

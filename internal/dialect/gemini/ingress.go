@@ -186,8 +186,9 @@ func partFromClient(wp *wirePart, role llm.Role, pending *[]pendingCall, nextID 
 		if len(resp) == 0 || string(resp) == "null" {
 			resp = []byte("{}")
 		}
-		return &llm.Part{Type: llm.PartToolResult, ToolResult: &llm.ToolResult{CallID: id,
-			Content: []llm.Part{{Type: llm.PartText, Text: string(resp)}}}}, "", nil
+		text, isErr := resultText(resp)
+		return &llm.Part{Type: llm.PartToolResult, ToolResult: &llm.ToolResult{CallID: id, IsError: isErr,
+			Content: []llm.Part{{Type: llm.PartText, Text: text}}}}, "", nil
 	case wp.InlineData != nil:
 		b := wp.InlineData
 		if b.MimeType == "" || b.Data == "" {
@@ -449,4 +450,20 @@ func lowerTypes(v any, depth int) any {
 		return x
 	}
 	return v
+}
+
+// resultText is the text of a functionResponse.response: the string of a
+// lone "output" (or "error") key, as Google's docs shape results and as
+// railyard sends them, else the whole object as JSON.
+func resultText(resp []byte) (string, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(resp, &m) == nil && len(m) == 1 {
+		for k, v := range m {
+			var s string
+			if (k == "output" || k == "error") && json.Unmarshal(v, &s) == nil {
+				return s, k == "error"
+			}
+		}
+	}
+	return string(resp), false
 }

@@ -1,0 +1,211 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/openai/openai-go/v3"
+)
+
+// geminiGatewayConfig routes to the simulator in Gemini mode: a provider
+// of type gemini (x-goog-api-key, /v1beta/models/{model}:generateContent)
+// whose base URL is the simulator's. %[1]s is the simulator's base URL.
+const geminiGatewayConfig = `
+server: {first_byte_timeout: 5s, shutdown_timeout: 10s}
+providers:
+  - {name: sim-gemini, type: gemini, base_url: "%[1]s/v1beta", api_key: g-sim}
+  - {name: sim-openai, type: openai-compatible, base_url: "%[1]s/v1"}
+models:
+  - name: gemini-backed
+    targets: [{provider: sim-gemini, model: sim-gemini-flash}]
+  - name: gpt-backed
+    targets: [{provider: sim-openai, model: sim-gpt}]
+`
+
+// newGeminiEnv starts a simulator and a gateway that calls it as Gemini.
+func newGeminiEnv(t *testing.T) *env {
+	t.Helper()
+	sim := start(t, "sim", "--config", writeConfig(t, simConfig))
+	gw := start(t, "serve", "--config", writeConfig(t, fmt.Sprintf(geminiGatewayConfig, sim.URL())))
+	return &env{t: t, sim: sim, gw: gw, key: "sk-unused"}
+}
+
+func TestGeminiUpstreamText(t *testing.T) {
+	t.Parallel()
+	e := newGeminiEnv(t)
+	want := wantRoute{"sim-gemini", "sim-gemini-flash", "failover: sim-gemini ok"}
+	t.Run("openai", func(t *testing.T) {
+		got, hr := oaChat(t, e.openai(), oaGreeting("gemini-backed"))
+		checkHeaders(t, hr.Header, want)
+		ch := got.Choices[0]
+		if ch.Message.Content != "Hello from the OpenAI SDK" || ch.FinishReason != "stop" {
+			t.Errorf("reply %q finish %q", ch.Message.Content, ch.FinishReason)
+		}
+		if u := got.Usage; u.PromptTokens != 11 || u.CompletionTokens != 5 || u.TotalTokens != 16 {
+			t.Errorf("usage %+v", u)
+		}
+	})
+	t.Run("openai-stream", func(t *testing.T) {
+		p := oaGreeting("gemini-backed")
+		p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+		acc, _, hr := oaStream(t, e.openai(), p)
+		checkHeaders(t, hr.Header, want)
+		if acc.Choices[0].Message.Content != "Hello from the OpenAI SDK" || acc.Choices[0].FinishReason != "stop" {
+			t.Errorf("reply %q finish %q", acc.Choices[0].Message.Content, acc.Choices[0].FinishReason)
+		}
+		if acc.Usage.PromptTokens != 11 || acc.Usage.CompletionTokens != 5 {
+			t.Errorf("usage %+v", acc.Usage)
+		}
+	})
+	t.Run("anthropic", func(t *testing.T) {
+		got, hr := anMessage(t, e.anthropic(), anGreeting("gemini-backed"))
+		checkHeaders(t, hr.Header, want)
+		if len(got.Content) != 1 || got.Content[0].Text != "Hello from the Anthropic SDK" || got.StopReason != anthropic.StopReasonEndTurn {
+			t.Errorf("reply %+v stop %q", got.Content, got.StopReason)
+		}
+		if got.Usage.InputTokens != 11 || got.Usage.OutputTokens != 5 {
+			t.Errorf("usage %+v", got.Usage)
+		}
+	})
+	t.Run("anthropic-stream", func(t *testing.T) {
+		got, types, hr := anStream(t, e.anthropic(), anGreeting("gemini-backed"))
+		checkHeaders(t, hr.Header, want)
+		if len(got.Content) != 1 || got.Content[0].Text != "Hello from the Anthropic SDK" || got.StopReason != anthropic.StopReasonEndTurn {
+			t.Errorf("reply %+v stop %q", got.Content, got.StopReason)
+		}
+		if types[0] != "message_start" || types[len(types)-1] != "message_stop" {
+			t.Errorf("event types %v", types)
+		}
+	})
+}
+
+func TestGeminiUpstreamTools(t *testing.T) {
+	t.Parallel()
+	e := newGeminiEnv(t)
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("openai/stream=%v", stream), func(t *testing.T) {
+			c := e.openai()
+			p := oaWeather("gemini-backed")
+			send := func() (openai.ChatCompletionMessage, string) {
+				if stream {
+					acc, _, _ := oaStream(t, c, p)
+					return acc.Choices[0].Message, acc.Choices[0].FinishReason
+				}
+				got, _ := oaChat(t, c, p)
+				return got.Choices[0].Message, got.Choices[0].FinishReason
+			}
+			msg, finish := send()
+			if finish != "tool_calls" || len(msg.ToolCalls) != 1 || msg.ToolCalls[0].Function.Name != "get_weather" || msg.ToolCalls[0].ID == "" {
+				t.Fatalf("finish %q calls %+v", finish, msg.ToolCalls)
+			}
+			checkWeatherArgs(t, msg.ToolCalls[0].Function.Arguments)
+			p.Messages = append(p.Messages, msg.ToParam(), openai.ToolMessage(toolResult, msg.ToolCalls[0].ID))
+			final, finish := send()
+			if final.Content != toolResult || finish != "stop" {
+				t.Errorf("final %q finish %q, want %q stop", final.Content, finish, toolResult)
+			}
+		})
+		t.Run(fmt.Sprintf("anthropic/stream=%v", stream), func(t *testing.T) {
+			c := e.anthropic()
+			p := anWeather("gemini-backed")
+			send := func() anthropic.Message {
+				if stream {
+					acc, _, _ := anStream(t, c, p)
+					return acc
+				}
+				got, _ := anMessage(t, c, p)
+				return *got
+			}
+			msg := send()
+			if msg.StopReason != anthropic.StopReasonToolUse || len(msg.Content) != 1 || msg.Content[0].Type != "tool_use" {
+				t.Fatalf("stop %q content %+v", msg.StopReason, msg.Content)
+			}
+			checkWeatherArgs(t, string(msg.Content[0].Input))
+			p.Messages = append(p.Messages, msg.ToParam(),
+				anthropic.NewUserMessage(anthropic.NewToolResultBlock(msg.Content[0].ID, toolResult, false)))
+			final := send()
+			if final.StopReason != anthropic.StopReasonEndTurn || len(final.Content) != 1 || final.Content[0].Text != toolResult {
+				t.Errorf("final %+v stop %q", final.Content, final.StopReason)
+			}
+		})
+	}
+}
+
+// TestGeminiClient speaks Gemini's REST API to the gateway, with the key in
+// x-goog-api-key as Google's SDKs send it, in front of an OpenAI upstream
+// and of the Gemini simulator (the fast path).
+func TestGeminiClient(t *testing.T) {
+	t.Parallel()
+	e := newGeminiEnv(t)
+	body := `{"systemInstruction":{"parts":[{"text":"You are terse."}]},"contents":[{"role":"user","parts":[{"text":"Hello from a Gemini client"}]}]}`
+	hdr := map[string]string{"x-goog-api-key": "k"}
+	for _, model := range []string{"gpt-backed", "gemini-backed"} {
+		status, h, out := post(t, e.gw.URL()+"/v1beta/models/"+model+":generateContent", body, hdr)
+		var r struct {
+			Candidates []struct {
+				Content struct {
+					Role  string `json:"role"`
+					Parts []struct {
+						Text string `json:"text"`
+					} `json:"parts"`
+				} `json:"content"`
+				FinishReason string `json:"finishReason"`
+			} `json:"candidates"`
+			UsageMetadata struct {
+				PromptTokenCount, CandidatesTokenCount, TotalTokenCount int
+			} `json:"usageMetadata"`
+		}
+		if status != http.StatusOK || json.Unmarshal(out, &r) != nil || len(r.Candidates) != 1 {
+			t.Fatalf("%s: %d %s", model, status, out)
+		}
+		c := r.Candidates[0]
+		if c.Content.Role != "model" || len(c.Content.Parts) != 1 || c.Content.Parts[0].Text != "Hello from a Gemini client" || c.FinishReason != "STOP" {
+			t.Errorf("%s: %s", model, out)
+		}
+		if u := r.UsageMetadata; u.PromptTokenCount != 11 || u.CandidatesTokenCount != 5 || u.TotalTokenCount != 16 {
+			t.Errorf("%s: usage %+v", model, u)
+		}
+		if h.Get("X-Railyard-Provider") == "" {
+			t.Errorf("%s: no route headers", model)
+		}
+
+		status, _, out = post(t, e.gw.URL()+"/v1beta/models/"+model+":streamGenerateContent?alt=sse", body, hdr)
+		text := ""
+		for _, line := range strings.Split(string(out), "\n") {
+			data, ok := strings.CutPrefix(line, "data: ")
+			if !ok {
+				continue
+			}
+			var chunk struct {
+				Candidates []struct {
+					Content struct {
+						Parts []struct {
+							Text string `json:"text"`
+						} `json:"parts"`
+					} `json:"content"`
+					FinishReason string `json:"finishReason"`
+				} `json:"candidates"`
+			}
+			if err := json.Unmarshal([]byte(data), &chunk); err != nil {
+				t.Fatalf("%s stream chunk %q: %v", model, data, err)
+			}
+			for _, c := range chunk.Candidates {
+				for _, p := range c.Content.Parts {
+					text += p.Text
+				}
+			}
+		}
+		if status != http.StatusOK || text != "Hello from a Gemini client" || !strings.Contains(string(out), `"finishReason":"STOP"`) {
+			t.Errorf("%s stream: %d %q\n%s", model, status, text, out)
+		}
+	}
+	// Bad input is a 400 in Google's error shape, before any upstream call.
+	status, _, out := post(t, e.gw.URL()+"/v1beta/models/gpt-backed:generateContent", `{"contents":[]}`, hdr)
+	if status != http.StatusBadRequest || !strings.Contains(string(out), `"status":"INVALID_ARGUMENT"`) {
+		t.Errorf("bad input: %d %s", status, out)
+	}
+}
