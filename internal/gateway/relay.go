@@ -93,8 +93,9 @@ type streamRelay struct {
 	out    []byte
 	model  string
 	usage  llm.Usage
-	done   bool // MessageStop seen
-	sent   bool // headers and bytes have reached the client
+	done   bool          // MessageStop seen
+	sent   bool          // headers and bytes have reached the client
+	werr   *attemptError // the client write that failed in flushReader
 }
 
 func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http.Response) *attemptError {
@@ -107,9 +108,12 @@ func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http
 	if !fast {
 		s.enc = x.in.NewStreamEncoder(x.req)
 	}
-	d := dialect.NewEventReader(t.Provider.Dialect, resp.Body)
+	d := dialect.NewEventReader(t.Provider.Dialect, &flushReader{r: resp.Body, s: s})
 	for {
 		ev, err := d.Next()
+		if s.werr != nil {
+			return s.werr
+		}
 		if err == io.EOF {
 			var cerr error
 			s.events, cerr = s.dec.Close(s.events[:0])
@@ -141,6 +145,7 @@ func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http
 // handle processes the canonical events decoded from one upstream event
 // (raw is that event, nil at end of stream) and a decode error, if any.
 func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
+	pending := len(s.out)
 	for i := range s.events {
 		ev := &s.events[i]
 		switch ev.Type {
@@ -163,6 +168,7 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 		}
 	}
 	if derr != nil {
+		s.out = s.out[:pending] // as before: nothing of the failed event goes out
 		e := llm.AsError(derr)
 		status := e.Status
 		return s.fail(&attemptError{provider: s.t.Provider.Name, outcome: "stream " + strconv.Itoa(status),
@@ -171,7 +177,10 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 	if s.fast && raw != nil && s.x.in.ForwardEvent(s.x.req, *raw) {
 		s.out = sse.AppendEvent(s.out, raw.Event, raw.Data)
 	}
-	return s.flush()
+	if !s.sent {
+		return s.flush() // the first bytes commit the attempt at once
+	}
+	return nil // flushReader sends the rest before the next upstream read
 }
 
 func routeRetryable(status int) bool { return route.Retryable(status) }
@@ -226,7 +235,7 @@ func (s *streamRelay) fail(ae *attemptError) *attemptError {
 	if enc == nil {
 		enc = s.x.in.NewStreamEncoder(s.x.req)
 	}
-	s.out = enc.EncodeError(s.out[:0], ae.err)
+	s.out = enc.EncodeError(s.out, ae.err) // after the events still pending
 	_, _ = s.x.w.Write(s.out)
 	_ = s.rc.Flush()
 	s.x.status = ae.err.Status

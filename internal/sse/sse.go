@@ -105,7 +105,7 @@ func (d *Decoder) Next() (Event, error) {
 				return Event{}, ErrEventTooLarge
 			}
 		case "event":
-			d.event.Event = string(value)
+			d.event.Event = eventName(value)
 		case "id":
 			if bytes.IndexByte(value, 0) < 0 {
 				d.event.ID = string(value)
@@ -141,7 +141,7 @@ func (d *Decoder) line() ([]byte, error) {
 			d.skipLF = false
 		}
 		if !d.skipLF {
-			if i := bytes.IndexAny(d.buf[d.start+scanned:d.end], "\r\n"); i >= 0 {
+			if i := indexLineEnd(d.buf[d.start+scanned : d.end]); i >= 0 {
 				j := d.start + scanned + i
 				line := d.buf[d.start:j]
 				d.skipLF = d.buf[j] == '\r'
@@ -201,7 +201,7 @@ func AppendEvent(dst []byte, name string, data []byte) []byte {
 		dst = append(dst, '\n')
 	}
 	for {
-		i := bytes.IndexAny(data, "\r\n")
+		i := indexLineEnd(data)
 		if i < 0 {
 			break
 		}

@@ -82,6 +82,12 @@ func (d *streamDecoder) Decode(dst []llm.Event, ev sse.Event) ([]llm.Event, erro
 	if name != "message_start" && !d.started {
 		return dst, badGateway("anthropic: %s before message_start", name)
 	}
+	if name == "content_block_delta" {
+		if idx, text, ok := cutTextDelta(ev.Data); ok {
+			delta := streamDelta{Type: "text_delta", Text: text}
+			return d.blockDelta(dst, &streamEvent{Index: &idx, Delta: &delta})
+		}
+	}
 	var se streamEvent
 	if err := json.Unmarshal(ev.Data, &se); err != nil {
 		return dst, badGateway("anthropic: malformed %s event: %v", name, err)

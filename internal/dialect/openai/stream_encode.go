@@ -37,6 +37,13 @@ type streamEncoder struct {
 	finished bool
 	blocks   map[int]encBlock
 	tools    int
+
+	// prefix is textChunk's rendering of everything before the delta's
+	// field name, for the id, model and created it was made with.
+	prefix        []byte
+	prefixID      string
+	prefixModel   string
+	prefixCreated int64
 }
 
 var _ dialect.StreamEncoder = (*streamEncoder)(nil)
@@ -148,6 +155,17 @@ func (e *streamEncoder) finish(dst []byte, r llm.StopReason, u *llm.Usage) []byt
 }
 
 func (e *streamEncoder) chunk(dst []byte, d chunkDelta, finish *string) []byte {
+	if finish == nil {
+		if key, text, ok := d.textOnly(); ok {
+			return e.textChunk(dst, key, text)
+		}
+	}
+	return e.chunkJSON(dst, d, finish)
+}
+
+// chunkJSON renders any chunk through encoding/json; textChunk is its
+// hand-written twin for the common one, a text delta.
+func (e *streamEncoder) chunkJSON(dst []byte, d chunkDelta, finish *string) []byte {
 	c := chatChunk{ID: e.id, Object: "chat.completion.chunk", Created: e.created, Model: e.model,
 		Choices: []chunkChoice{{Delta: d, FinishReason: finish}}}
 	if e.usage {
