@@ -78,6 +78,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		return fmt.Errorf("model catalog: %w", err)
 	}
 	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices})
+	gw.SetRouting(prices, cfg.Routing.AssumedOutputTokens)
+	if source != "environment" {
+		go newReloader(source, simURL, gw.SetTable, log).run(ctx, reloadPoll)
+	}
 	srv := server.New(gw, server.Options{
 		Logger:    log,
 		MasterKey: cfg.Auth.MasterKey,
@@ -215,7 +219,12 @@ func buildTable(cfg *config.Config, simURL string) (*route.Table, error) {
 		}
 		providers = append(providers, p)
 	}
-	return route.NewTable(cfg.Models, providers)
+	t, err := route.NewTable(cfg.Models, providers)
+	if err != nil {
+		return nil, err
+	}
+	t.SetResilience(route.ResilienceFrom(cfg.Routing))
+	return t, nil
 }
 
 func providerSummary(t *route.Table) []string {

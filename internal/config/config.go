@@ -49,6 +49,8 @@ type Config struct {
 	// Models are the model names clients may ask for, each routed over
 	// targets. A provider's model may also be asked for as provider/model.
 	Models []Model `yaml:"models"`
+	// Routing tunes circuit breakers, retries and stream timeouts.
+	Routing Routing `yaml:"routing"`
 	// Sim configures `railyard sim` and the in-process simulator that a
 	// provider of type sim without a base_url starts.
 	Sim Sim `yaml:"sim"`
@@ -145,10 +147,21 @@ type Provider struct {
 type Model struct {
 	// Name is the model name clients send.
 	Name string `yaml:"name"`
-	// Route is the policy that orders targets. Default failover.
+	// Route is the policy that orders targets: failover (in order),
+	// weighted (by weight), latency (lowest expected latency, learned from
+	// traffic), cost (cheapest by catalog price) or spillover (in order,
+	// skipping targets at their capacity). Default failover.
 	Route string `yaml:"route"`
 	// Targets are the provider models that can serve this name.
 	Targets []Target `yaml:"targets"`
+	// Rules adjust routing per request (keep only tagged providers, send
+	// to another model, change the policy). Default none.
+	Rules []Rule `yaml:"rules"`
+	// Retries is how many more rounds over the targets follow when every
+	// target failed with a retryable error, after a jittered exponential
+	// backoff (routing.retry_backoff) or the upstream's Retry-After.
+	// Default 0: each target is tried once.
+	Retries int `yaml:"retries"`
 }
 
 // Target is one provider model behind a model name.
@@ -159,4 +172,7 @@ type Target struct {
 	Model string `yaml:"model"`
 	// Weight is the share for the weighted policy. Default 1.
 	Weight int `yaml:"weight"`
+	// Capacity bounds what this target takes; at capacity it is skipped
+	// (under every policy; spillover is built around it). Default none.
+	Capacity *Capacity `yaml:"capacity"`
 }

@@ -41,6 +41,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&s.ShutdownTimeout, DefaultShutdownTimeout)
 	setDefault(&c.Log.Level, DefaultLogLevel)
 	setDefault(&c.Log.Format, DefaultLogFormat)
+	c.Routing.applyDefaults()
 	for i := range c.Providers {
 		p := &c.Providers[i]
 		p.BaseURL = p.EffectiveBaseURL()

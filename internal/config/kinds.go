@@ -17,7 +17,11 @@ const (
 
 // Route policies.
 const (
-	RouteFailover = "failover"
+	RouteFailover  = "failover"
+	RouteWeighted  = "weighted"
+	RouteLatency   = "latency"
+	RouteCost      = "cost"
+	RouteSpillover = "spillover"
 )
 
 // Default endpoints of the public APIs, as each provider's own SDK spells its
@@ -37,9 +41,11 @@ func ProviderTypes() []string {
 // Dialects returns the valid values of Provider.Dialect.
 func Dialects() []string { return []string{DialectOpenAI, DialectAnthropic, DialectGemini} }
 
-// Routes returns the valid values of Model.Route. Only failover exists for
-// now; a new policy is added here and in internal/route.
-func Routes() []string { return []string{RouteFailover} }
+// Routes returns the valid values of Model.Route; a new policy is added
+// here and in internal/route.
+func Routes() []string {
+	return []string{RouteFailover, RouteWeighted, RouteLatency, RouteCost, RouteSpillover}
+}
 
 // LogLevels returns the valid values of Log.Level.
 func LogLevels() []string { return []string{"debug", "info", "warn", "error"} }

@@ -49,6 +49,7 @@ func (d *decoder) validate(c *Config) {
 	}
 	providers := d.validateProviders(c, at)
 	d.validateModels(c, providers, at)
+	d.validateRouting(c, at)
 	if err := c.Sim.Validate(); err != nil {
 		// Sim's errors start with the key path; point at its line.
 		path, msg, ok := strings.Cut(err.Error(), ": ")

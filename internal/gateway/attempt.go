@@ -56,6 +56,9 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)
 	}
+	if x.idle > 0 {
+		resp.Body = watchIdle(resp.Body, x.idle, cancel)
+	}
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {

@@ -46,6 +46,15 @@ type Options struct {
 	// Pricer prices each reply for x-railyard-cost-usd and the logs; nil
 	// leaves replies unpriced.
 	Pricer Pricer
+	// Health is the targets' live state (latency, errors, breakers,
+	// capacity use); nil starts an empty one. It outlives every table.
+	Health *route.Health
+	// Catalog gives the routing filters context windows and capabilities
+	// and the cost policy prices; nil turns both off.
+	Catalog *catalog.Catalog
+	// AssumedOutputTokens sizes requests that set no output limit for the
+	// cost policy. Default 1024.
+	AssumedOutputTokens int
 	// Observer sees each request and upstream attempt (metrics, traces);
 	// nil observes nothing.
 	Observer Observer
@@ -65,6 +74,7 @@ type Gateway struct {
 	maxBody int64
 	prompts bool
 	pricer  Pricer
+	planner *route.Planner
 	obs     Observer
 }
 
@@ -78,12 +88,17 @@ func New(table *route.Table, opts Options) *Gateway {
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodyBytes
 	}
-	g.table.Store(table)
+	g.planner = newPlanner(opts)
+	g.SetTable(table)
 	return g
 }
 
-// SetTable replaces the routing table for requests that start afterwards.
-func (g *Gateway) SetTable(t *route.Table) { g.table.Store(t) }
+// SetTable replaces the routing table for requests that start afterwards;
+// the targets' live state carries over.
+func (g *Gateway) SetTable(t *route.Table) {
+	g.planner.Health.SetBreaker(t.Resilience().Breaker)
+	g.table.Store(t)
+}
 
 // Table returns the current routing table.
 func (g *Gateway) Table() *route.Table { return g.table.Load() }
@@ -97,6 +112,9 @@ func (g *Gateway) Handler(in dialect.Dialect) http.Handler {
 
 // exchange is one client request on its way through the pipeline.
 type exchange struct {
+	// idle is the upstream silence that fails an attempt.
+	idle time.Duration
+
 	w     http.ResponseWriter
 	r     *http.Request
 	in    dialect.Dialect
@@ -140,47 +158,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 	if g.prompts {
 		g.log.Debug("request body", "request_id", x.id, "body", string(body))
 	}
-	rt, err := g.table.Load().Resolve(req.Model)
-	if err != nil {
-		g.fail(x, err)
-		return
-	}
-	x.trace.policy = rt.Policy.Name()
-
-	var last *attemptError
-	for _, t := range rt.Policy.Order(rt.Targets) {
-		if r.Context().Err() != nil {
-			x.status = statusClientClosed
-			return
-		}
-		if req.NativeOnly != "" && t.Provider.Dialect.Name() != in.Name() {
-			x.trace.add(t.Provider.Name, "skipped: needs "+in.Name())
-			continue
-		}
-		ae := g.attempt(x, t)
-		if ae == nil {
-			return
-		}
-		x.trace.add(t.Provider.Name, ae.outcome)
-		last = ae
-		if ae.committed || ae.clientGone || !ae.retry {
-			break
-		}
-	}
-	switch {
-	case last == nil && req.NativeOnly != "":
-		g.fail(x, llm.BadRequest("%s can only be served by a provider that speaks the %s dialect, and model %q has none",
-			req.NativeOnly, in.Name(), req.Model))
-	case last == nil:
-		g.fail(x, &llm.Error{Status: http.StatusServiceUnavailable, Kind: llm.ErrUnavailable, Message: "no target can serve model " + req.Model})
-	case last.clientGone:
-		x.status = statusClientClosed
-	case last.committed:
-		// The error already went out inside the stream.
-	default:
-		x.provider = last.provider
-		g.fail(x, finalError(last))
-	}
+	g.route(x)
 }
 
 // statusClientClosed marks, in logs only, a request whose client went away.

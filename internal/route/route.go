@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/google/cel-go/cel"
 
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -19,6 +22,8 @@ type Target struct {
 	Provider *provider.Provider
 	Model    string
 	Weight   int
+	// Capacity bounds what the target takes; zero bounds nothing.
+	Capacity Capacity
 }
 
 // Route is the resolved plan for a model name: a policy and its targets.
@@ -27,15 +32,20 @@ type Route struct {
 	Name    string
 	Policy  Policy
 	Targets []Target
+	// Rules adjust routing per request, in order.
+	Rules []*Rule
+	// Retries is how many more rounds over the targets may follow.
+	Retries int
 }
 
 // Policy orders a route's targets for one request. Policies are small,
-// one-method types; live state (health, latency) stays outside them.
+// one-method types; live state (health, latency) is passed in, never kept
+// in the policy, so a config reload loses none of it.
 type Policy interface {
 	// Name is the policy as written in config and in x-railyard-route.
 	Name() string
 	// Order returns the targets to try, first choice first.
-	Order(targets []Target) []Target
+	Order(p *Pick) []Target
 }
 
 // Failover tries targets in the order the config lists them.
@@ -47,13 +57,14 @@ var _ Policy = Failover{}
 func (Failover) Name() string { return "failover" }
 
 // Order implements Policy.
-func (Failover) Order(targets []Target) []Target { return targets }
+func (Failover) Order(p *Pick) []Target { return p.Targets }
 
 // Table maps model names to routes.
 type Table struct {
 	models    map[string]*Route
 	providers map[string]*provider.Provider
 	order     []string // provider names in config order
+	res       Resilience
 }
 
 // NewTable builds the routing table from config and built providers.
@@ -63,18 +74,35 @@ func NewTable(models []config.Model, providers []*provider.Provider) (*Table, er
 		t.providers[p.Name] = p
 		t.order = append(t.order, p.Name)
 	}
+	var env *cel.Env // built when the first rule needs it
 	for _, m := range models {
 		policy, err := policyFor(m.Route)
 		if err != nil {
 			return nil, fmt.Errorf("model %q: %w", m.Name, err)
 		}
-		r := &Route{Name: m.Name, Policy: policy}
+		r := &Route{Name: m.Name, Policy: policy, Retries: m.Retries}
 		for _, tc := range m.Targets {
 			p, ok := t.providers[tc.Provider]
 			if !ok {
 				return nil, fmt.Errorf("model %q: target provider %q is not defined", m.Name, tc.Provider)
 			}
-			r.Targets = append(r.Targets, Target{Provider: p, Model: tc.Model, Weight: tc.Weight})
+			tg := Target{Provider: p, Model: tc.Model, Weight: tc.Weight}
+			if c := tc.Capacity; c != nil {
+				tg.Capacity = Capacity{Concurrency: c.Concurrency, RPM: c.RPM, TPM: c.TPM}
+			}
+			r.Targets = append(r.Targets, tg)
+		}
+		for i, rc := range m.Rules {
+			if env == nil {
+				if env, err = celEnv(); err != nil {
+					return nil, fmt.Errorf("rules: %w", err)
+				}
+			}
+			rule, err := compileRule(env, i, rc)
+			if err != nil {
+				return nil, fmt.Errorf("model %q: %w", m.Name, err)
+			}
+			r.Rules = append(r.Rules, rule)
 		}
 		if len(r.Targets) == 0 {
 			return nil, fmt.Errorf("model %q has no targets", m.Name)
@@ -84,12 +112,22 @@ func NewTable(models []config.Model, providers []*provider.Provider) (*Table, er
 	return t, nil
 }
 
+// policyFor builds a fresh policy by name. Each route gets its own, so the
+// weighted policy's rotation is per model.
 func policyFor(name string) (Policy, error) {
 	switch name {
-	case "", "failover":
+	case "", config.RouteFailover:
 		return Failover{}, nil
+	case config.RouteWeighted:
+		return &Weighted{}, nil
+	case config.RouteLatency:
+		return NewLatency(uint64(time.Now().UnixNano())), nil
+	case config.RouteCost:
+		return Cost{}, nil
+	case config.RouteSpillover:
+		return Spillover{}, nil
 	}
-	return nil, fmt.Errorf("unknown route policy %q (have: failover)", name)
+	return nil, fmt.Errorf("unknown route policy %q (have: %s)", name, strings.Join(config.Routes(), ", "))
 }
 
 // Resolve finds the route for a model name: a configured model first, then
@@ -147,4 +185,51 @@ func (t *Table) Providers() []*provider.Provider {
 		out = append(out, t.providers[n])
 	}
 	return out
+}
+
+// Resilience are the table-wide retry, breaker and timeout settings.
+type Resilience struct {
+	Breaker BreakerSettings
+	// RetryBackoff is the first retry round's base wait; it doubles each
+	// round, jittered, capped by RetryBackoffMax (which also caps the
+	// Retry-After railyard is willing to wait for).
+	RetryBackoff, RetryBackoffMax time.Duration
+	// StreamIdleTimeout bounds the silence between upstream bytes.
+	StreamIdleTimeout time.Duration
+}
+
+// WithDefaults fills zero fields with config's defaults.
+func (r Resilience) WithDefaults() Resilience {
+	r.Breaker = r.Breaker.withDefaults()
+	if r.RetryBackoff <= 0 {
+		r.RetryBackoff = config.DefaultRetryBackoff
+	}
+	if r.RetryBackoffMax <= 0 {
+		r.RetryBackoffMax = config.DefaultRetryBackoffMax
+	}
+	if r.StreamIdleTimeout <= 0 {
+		r.StreamIdleTimeout = config.DefaultStreamIdleTimeout
+	}
+	return r
+}
+
+// ResilienceFrom reads the routing section of a config.
+func ResilienceFrom(c config.Routing) Resilience {
+	return Resilience{
+		Breaker:         BreakerSettings{Failures: c.BreakerFailures, Cooldown: c.BreakerCooldown},
+		RetryBackoff:    c.RetryBackoff,
+		RetryBackoffMax: c.RetryBackoffMax, StreamIdleTimeout: c.StreamIdleTimeout,
+	}.WithDefaults()
+}
+
+// SetResilience sets the table's resilience settings; call it before the
+// table serves.
+func (t *Table) SetResilience(r Resilience) { t.res = r.WithDefaults() }
+
+// Resilience returns the table's settings, defaults filled.
+func (t *Table) Resilience() Resilience {
+	if t.res == (Resilience{}) {
+		return Resilience{}.WithDefaults()
+	}
+	return t.res
 }

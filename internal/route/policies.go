@@ -1,0 +1,207 @@
+package route
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Pick is what a policy may look at to order one request's targets.
+type Pick struct {
+	// Targets passed the filters and rules, in config order.
+	Targets []Target
+	// Health is the live state; nil in tests that need none.
+	Health *Health
+	// InputTokens is the request's estimated prompt size; MaxOutput its
+	// output limit (or the estimate the planner chose when it set none).
+	InputTokens, MaxOutput int
+	// Price estimates what t would charge for this request; ok is false
+	// when t's model has no known price. Nil prices nothing.
+	Price func(t Target, input, output int) (usd float64, ok bool)
+}
+
+func (p *Pick) stats(t Target) Stats {
+	if p.Health == nil {
+		return Stats{}
+	}
+	return p.Health.Stats(t)
+}
+
+// Weighted spreads requests by weight with smooth weighted round robin
+// (nginx's): each pick adds every target's weight to its running score,
+// takes the highest and subtracts the total from it, so weights 5,1,1 give
+// a a b a c a a rather than five a's in a row. The other targets follow in
+// config order for failover.
+type Weighted struct {
+	mu      sync.Mutex
+	current map[Key]int
+}
+
+var _ Policy = (*Weighted)(nil)
+
+// Name implements Policy.
+func (*Weighted) Name() string { return "weighted" }
+
+// Order implements Policy.
+func (w *Weighted) Order(p *Pick) []Target {
+	if len(p.Targets) < 2 {
+		return p.Targets
+	}
+	w.mu.Lock()
+	if w.current == nil {
+		w.current = make(map[Key]int)
+	}
+	total, best := 0, -1
+	for i, t := range p.Targets {
+		wt := max(t.Weight, 1)
+		total += wt
+		k := t.key()
+		w.current[k] += wt
+		if best < 0 || w.current[k] > w.current[p.Targets[best].key()] {
+			best = i
+		}
+	}
+	w.current[p.Targets[best].key()] -= total
+	w.mu.Unlock()
+	return moveFirst(p.Targets, best)
+}
+
+// moveFirst returns targets with the i-th first, the rest in order.
+func moveFirst(targets []Target, i int) []Target {
+	out := make([]Target, 0, len(targets))
+	out = append(out, targets[i])
+	out = append(out, targets[:i]...)
+	return append(out, targets[i+1:]...)
+}
+
+// Latency picks by power of two choices: two random targets, the one with
+// the lower expected latency wins. The expectation is the peak-EWMA time to
+// first byte plus the time per token times the output asked for, scaled by
+// the requests already in flight and by the recent error rate, so a target
+// that slows down, fails or fills up loses traffic at once. A target never
+// measured scores 0 and is tried, so new targets get learned. Others follow
+// by score for failover.
+type Latency struct {
+	mu  sync.Mutex
+	rnd *rand.Rand
+}
+
+var _ Policy = (*Latency)(nil)
+
+// NewLatency returns a latency policy drawing from seed.
+func NewLatency(seed uint64) *Latency {
+	return &Latency{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// Name implements Policy.
+func (*Latency) Name() string { return "latency" }
+
+// Order implements Policy.
+func (l *Latency) Order(p *Pick) []Target {
+	n := len(p.Targets)
+	if n < 2 {
+		return p.Targets
+	}
+	scores := make([]float64, n)
+	for i, t := range p.Targets {
+		scores[i] = latencyScore(p.stats(t), p.MaxOutput)
+	}
+	l.mu.Lock()
+	a := l.rnd.IntN(n)
+	b := l.rnd.IntN(n - 1)
+	l.mu.Unlock()
+	if b >= a {
+		b++
+	}
+	win := a
+	if scores[b] < scores[a] {
+		win = b
+	}
+	idx := make([]int, 0, n)
+	for i := range n {
+		if i != win {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(scores[i], scores[j]) })
+	out := []Target{p.Targets[win]}
+	for _, i := range idx {
+		out = append(out, p.Targets[i])
+	}
+	return out
+}
+
+// latencyScore is the expected latency of one more request, in ns.
+func latencyScore(s Stats, output int) float64 {
+	if s.Samples == 0 {
+		return 0
+	}
+	expect := float64(s.FirstByte) + float64(s.PerToken)*float64(max(output, 1))
+	if expect <= 0 {
+		// Only failures so far: rank by errors alone.
+		expect = float64(time.Millisecond)
+	}
+	return expect * float64(s.InFlight+1) * (1 + 8*s.ErrorRate)
+}
+
+// Cost orders targets by the estimated price of this request: prompt
+// tokens at the input price plus the output limit at the output price,
+// from the catalog. Targets without a known price go last, in config
+// order; ties keep config order.
+type Cost struct{}
+
+var _ Policy = Cost{}
+
+// Name implements Policy.
+func (Cost) Name() string { return "cost" }
+
+// Order implements Policy.
+func (Cost) Order(p *Pick) []Target {
+	if len(p.Targets) < 2 || p.Price == nil {
+		return p.Targets
+	}
+	type priced struct {
+		t   Target
+		usd float64
+		ok  bool
+	}
+	ps := make([]priced, len(p.Targets))
+	for i, t := range p.Targets {
+		usd, ok := p.Price(t, p.InputTokens, p.MaxOutput)
+		ps[i] = priced{t, usd, ok}
+	}
+	slices.SortStableFunc(ps, func(a, b priced) int {
+		switch {
+		case a.ok != b.ok:
+			if a.ok {
+				return -1
+			}
+			return 1
+		case !a.ok:
+			return 0
+		}
+		return cmp.Compare(a.usd, b.usd)
+	})
+	out := make([]Target, len(ps))
+	for i, x := range ps {
+		out[i] = x.t
+	}
+	return out
+}
+
+// Spillover tries targets in config order, like failover; the gateway
+// skips a target at its capacity (concurrency, rpm, tpm) before sending,
+// so committed capacity listed first fills before the overflow reaches the
+// next, on-demand target. Capacity applies under every policy; spillover is
+// the one whose order is built around it.
+type Spillover struct{}
+
+var _ Policy = Spillover{}
+
+// Name implements Policy.
+func (Spillover) Name() string { return "spillover" }
+
+// Order implements Policy.
+func (Spillover) Order(p *Pick) []Target { return p.Targets }
