@@ -77,7 +77,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err != nil {
 		return fmt.Errorf("model catalog: %w", err)
 	}
-	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices})
+	obs, err := openObservability(ctx, table, log)
+	if err != nil {
+		return err
+	}
+	defer obs.close()
+	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices, Observer: obs.Observer()})
+	obs.Follow(gw.Table)
 	gw.SetRouting(prices, cfg.Routing.AssumedOutputTokens)
 	if source != "environment" {
 		go newReloader(source, simURL, gw.SetTable, log).run(ctx, reloadPoll)
@@ -88,6 +94,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		OpenAI:    openai.Dialect{},
 		Anthropic: anthropic.Dialect{},
 		Gemini:    gemini.Dialect{},
+		Metrics:   obs.Handler(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/railyard-ai/railyard/internal/route"
 )
 
 // Namespace prefixes every railyard metric.
@@ -71,7 +73,15 @@ type Metrics struct {
 	inFlight         prometheus.Gauge
 	streams          prometheus.Gauge
 
-	models atomic.Pointer[map[string]struct{}]
+	models atomic.Pointer[modelSet]
+	table  func() *route.Table // nil: the names given to SetModels
+}
+
+// modelSet is the names a model label may hold, and the routing table
+// they were read from (nil when set by hand).
+type modelSet struct {
+	table *route.Table
+	names map[string]struct{}
 }
 
 // NewMetrics registers the request metrics on reg. models are the names a
@@ -119,16 +129,32 @@ func NewMetrics(reg prometheus.Registerer, models []string) (*Metrics, error) {
 
 // SetModels replaces the model names a model label may hold.
 func (m *Metrics) SetModels(names []string) {
-	set := make(map[string]struct{}, len(names))
+	m.models.Store(newModelSet(nil, names))
+}
+
+// FollowTable makes the model label follow the routing table current
+// returns (the gateway's, which a config reload swaps): the names are
+// re-read whenever the table changes. Call it before serving.
+func (m *Metrics) FollowTable(current func() *route.Table) { m.table = current }
+
+func newModelSet(t *route.Table, names []string) *modelSet {
+	set := &modelSet{table: t, names: make(map[string]struct{}, len(names))}
 	for _, n := range names {
-		set[n] = struct{}{}
+		set.names[n] = struct{}{}
 	}
-	m.models.Store(&set)
+	return set
 }
 
 // modelLabel bounds a client-supplied model name to the configured ones.
 func (m *Metrics) modelLabel(name string) string {
-	if _, ok := (*m.models.Load())[name]; ok {
+	set := m.models.Load()
+	if m.table != nil {
+		if t := m.table(); t != nil && t != set.table {
+			set = newModelSet(t, t.ModelNames())
+			m.models.Store(set)
+		}
+	}
+	if _, ok := set.names[name]; ok {
 		return name
 	}
 	return labelOther

@@ -5,11 +5,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/railyard-ai/railyard/internal/catalog"
+	"github.com/railyard-ai/railyard/internal/config"
+	"github.com/railyard-ai/railyard/internal/dialect/openai"
 	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/provider"
+	"github.com/railyard-ai/railyard/internal/route"
 )
 
 // knownTraffic sends the same five requests every metrics test expects:
@@ -192,4 +197,37 @@ func mustRequest(t *testing.T, path string) *http.Request {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// After a config reload swaps the gateway's table, the model label
+// follows the new table's names.
+func TestModelLabelFollowsTable(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := []*route.Table{mustTable(t, "a"), mustTable(t, "b")}
+	cur := tables[0]
+	m.FollowTable(func() *route.Table { return cur })
+	if m.modelLabel("a") != "a" || m.modelLabel("b") != "other" {
+		t.Fatal("first table")
+	}
+	cur = tables[1]
+	if m.modelLabel("a") != "other" || m.modelLabel("b") != "b" {
+		t.Fatal("after reload")
+	}
+}
+
+func mustTable(t *testing.T, model string) *route.Table {
+	t.Helper()
+	p, err := provider.New(config.Provider{Name: "p", Type: "openai", BaseURL: "http://127.0.0.1:1/v1"},
+		provider.Dialects{"openai": openai.Dialect{}}, http.DefaultClient, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := route.NewTable([]config.Model{{Name: model, Targets: []config.Target{{Provider: "p", Model: "x", Weight: 1}}}}, []*provider.Provider{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
 }

@@ -279,6 +279,12 @@ func genAIProvider(kind string) string {
 		return "aws.bedrock"
 	case "gemini":
 		return "gcp.gemini"
+	case "azure-openai":
+		return "azure.ai.openai"
+	case "mistral":
+		return "mistral_ai"
+	case "xai":
+		return "x_ai"
 	}
 	return kind
 }
