@@ -21,6 +21,8 @@ Usage:
   railyard demo   [--config FILE] [--listen ADDR]   run the gateway and send a request in each dialect through it
   railyard sim    [--config FILE] [--listen ADDR]   run a simulated model provider
   railyard check  --config FILE                     validate a config; exit 1 with the reason
+  railyard keys   create|list|revoke ...            virtual keys in the configured store
+  railyard usage  [--by key|team|model|provider|day] [--since 24h] [--json]
   railyard version
 
 With no --config, serve reads ./railyard.yaml if present, else builds a config
@@ -51,6 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runSim(ctx, rest, stdout, stderr)
 	case "check":
 		err = runCheck(rest, stdout, stderr)
+	case "keys":
+		err = runKeys(ctx, rest, stdout, stderr)
+	case "usage":
+		err = runUsage(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "railyard", version)
 		return 0

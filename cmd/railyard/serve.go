@@ -85,16 +85,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices, Observer: obs.Observer()})
 	obs.Follow(gw.Table)
 	gw.SetRouting(prices, cfg.Routing.AssumedOutputTokens)
+	gov, err := openGovernance(ctx, cfg, prices, log)
+	if err != nil {
+		return err
+	}
+	defer gov.close()
+	gw.SetGovernor(gov.gov)
 	if source != "environment" {
 		go newReloader(source, simURL, gw.SetTable, log).run(ctx, reloadPoll)
 	}
 	srv := server.New(gw, server.Options{
-		Logger:    log,
-		MasterKey: cfg.Auth.MasterKey,
-		OpenAI:    openai.Dialect{},
-		Anthropic: anthropic.Dialect{},
-		Gemini:    gemini.Dialect{},
-		Metrics:   obs.Handler(),
+		Logger:       log,
+		MasterKey:    cfg.Auth.MasterKey,
+		Authenticate: gov.authenticate,
+		Admin:        gov.adm,
+		OpenAI:       openai.Dialect{},
+		Anthropic:    anthropic.Dialect{},
+		Gemini:       gemini.Dialect{},
+		Metrics:      obs.Handler(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

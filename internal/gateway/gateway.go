@@ -58,6 +58,9 @@ type Options struct {
 	// Observer sees each request and upstream attempt (metrics, traces);
 	// nil observes nothing.
 	Observer Observer
+	// Governor enforces keys, limits and budgets and writes the ledger;
+	// nil admits every request.
+	Governor Governor
 }
 
 // Pricer prices usage of an upstream model; ok is false when the model has
@@ -76,12 +79,14 @@ type Gateway struct {
 	pricer  Pricer
 	planner *route.Planner
 	obs     Observer
+	gov     Governor
 }
 
 // New returns a gateway over table.
 func New(table *route.Table, opts Options) *Gateway {
 	g := &Gateway{log: opts.Logger, maxBody: opts.MaxBodyBytes, prompts: opts.LogPrompts, pricer: opts.Pricer}
 	g.obs = opts.Observer
+	g.gov = opts.Governor
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -132,6 +137,7 @@ type exchange struct {
 	firstByte time.Duration
 	cost      string // formatted USD; "" when unpriced
 	obs       observation
+	adm       Admission // set once the governor admitted the request
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
@@ -158,6 +164,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 	if g.prompts {
 		g.log.Debug("request body", "request_id", x.id, "body", string(body))
 	}
+	if !g.admit(x) {
+		return
+	}
+	defer g.finish(x)
 	g.route(x)
 }
 

@@ -31,6 +31,12 @@ type Options struct {
 	Gemini dialect.Dialect
 	// Metrics, when set, serves GET /metrics (Prometheus).
 	Metrics http.Handler
+	// Authenticate, when set, replaces the MasterKey check on client
+	// endpoints: it gets the key the client sent ("" for none) and returns
+	// the request to serve (carrying the principal) or the error to send.
+	Authenticate func(r *http.Request, key string) (*http.Request, *llm.Error)
+	// Admin, when set, serves /admin/api/ (it checks the master key).
+	Admin http.Handler
 }
 
 // Server routes requests to the gateway.
@@ -68,6 +74,9 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 	})
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", opts.Metrics)
+	}
+	if opts.Admin != nil {
+		s.mux.Handle("/admin/api/", opts.Admin)
 	}
 	s.mux.HandleFunc("/", s.notFound)
 	return s
@@ -125,6 +134,16 @@ func always(d dialect.Dialect) func(*http.Request) dialect.Dialect {
 // client guards a client endpoint with authentication; errors are written
 // in the dialect pick chooses for the request.
 func (s *Server) client(pick func(*http.Request) dialect.Dialect, next http.Handler) http.Handler {
+	if auth := s.opts.Authenticate; auth != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r2, e := auth(r, clientKey(r))
+			if e != nil {
+				writeError(w, pick(r), e)
+				return
+			}
+			next.ServeHTTP(w, r2)
+		})
+	}
 	if s.opts.MasterKey == "" {
 		return next
 	}

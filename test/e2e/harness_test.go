@@ -112,7 +112,7 @@ func startWith(t testing.TB, o procOptions, args ...string) *proc {
 	cmd := exec.Command(binary, args...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Dir = o.dir
+	cmd.Dir = workDir(t, o.dir)
 	cmd.Env = o.env
 	if cmd.Env == nil {
 		cmd.Env = append(os.Environ(), "OPENAI_API_KEY=", "ANTHROPIC_API_KEY=")
@@ -160,7 +160,7 @@ func run(t testing.TB, o procOptions, args ...string) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Dir = o.dir
+	cmd.Dir = workDir(t, o.dir)
 	cmd.Env = o.env
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
@@ -211,6 +211,7 @@ func runFor(t testing.TB, d time.Duration, env []string, args ...string) (int, s
 	cmd := exec.Command(binary, args...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr, cmd.Env = out, out, env
+	cmd.Dir = workDir(t, "")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
