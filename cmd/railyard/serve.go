@@ -16,6 +16,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/dialect/anthropic"
+	"github.com/railyard-ai/railyard/internal/dialect/bedrock"
 	"github.com/railyard-ai/railyard/internal/dialect/gemini"
 	"github.com/railyard-ai/railyard/internal/dialect/openai"
 	"github.com/railyard-ai/railyard/internal/gateway"
@@ -35,6 +36,7 @@ func dialects() provider.Dialects {
 		"openai-compatible": openai.Dialect{Compat: true},
 		"anthropic":         anthropic.Dialect{},
 		"gemini":            gemini.Dialect{},
+		"bedrock":           bedrock.Dialect{},
 	}
 }
 
@@ -204,7 +206,7 @@ func startInProcessSim(cfg *config.Config, log *slog.Logger) (string, func(), er
 		return "", func() {}, nil
 	}
 	d := dialects()
-	s := sim.New(cfg.Sim, map[string]dialect.Ingress{"openai": d["openai"], "anthropic": d["anthropic"], "gemini": d["gemini"]}, log.With("component", "sim"))
+	s := sim.New(cfg.Sim, map[string]dialect.Ingress{"openai": d["openai"], "anthropic": d["anthropic"], "bedrock": d["bedrock"], "gemini": d["gemini"]}, log.With("component", "sim"))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start in-process simulator: %w", err)

@@ -37,7 +37,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	log := newLogger(cfg.Log, stderr)
 	d := dialects()
-	s := sim.New(cfg.Sim, map[string]dialect.Ingress{"openai": d["openai"], "anthropic": d["anthropic"], "gemini": d["gemini"]}, log)
+	s := sim.New(cfg.Sim, map[string]dialect.Ingress{"openai": d["openai"], "anthropic": d["anthropic"], "bedrock": d["bedrock"], "gemini": d["gemini"]}, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

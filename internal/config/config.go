@@ -130,6 +130,10 @@ type Provider struct {
 	Tags []string `yaml:"tags"`
 	// Headers are extra headers sent with every upstream request.
 	Headers map[string]string `yaml:"headers"`
+	// AWS holds a bedrock provider's region and credentials: the keys
+	// region, aws_access_key_id, aws_secret_access_key, aws_session_token
+	// and aws_profile (see AWS in bedrock.go).
+	AWS `yaml:",inline"`
 	// Models lists model names the provider serves, for /v1/models and
 	// provider/model addressing. Default none: any name is passed through.
 	Models []string `yaml:"models"`

@@ -35,11 +35,13 @@ const (
 // messages list them. It returns a new slice each time so no caller can
 // change the list for another.
 func ProviderTypes() []string {
-	return append([]string{TypeOpenAI, TypeAnthropic, TypeOpenAICompatible, TypeSim, TypeGemini, TypeAzureOpenAI}, presetTypes()...)
+	return append([]string{TypeOpenAI, TypeAnthropic, TypeOpenAICompatible, TypeSim, TypeGemini, TypeAzureOpenAI, TypeBedrock}, presetTypes()...)
 }
 
 // Dialects returns the valid values of Provider.Dialect.
-func Dialects() []string { return []string{DialectOpenAI, DialectAnthropic, DialectGemini} }
+func Dialects() []string {
+	return []string{DialectOpenAI, DialectAnthropic, DialectGemini, DialectBedrock}
+}
 
 // Routes returns the valid values of Model.Route; a new policy is added
 // here and in internal/route.
@@ -66,6 +68,9 @@ func (p *Provider) EffectiveDialect() string {
 	if p.Type == TypeGemini {
 		return DialectGemini
 	}
+	if p.Type == TypeBedrock {
+		return DialectBedrock
+	}
 	return DialectOpenAI
 }
 
@@ -81,6 +86,10 @@ func (p *Provider) EffectiveBaseURL() string {
 		return DefaultOpenAIBaseURL
 	case TypeAnthropic:
 		return DefaultAnthropicBaseURL
+	case TypeBedrock:
+		if p.Region != "" {
+			return BedrockBaseURL(p.Region)
+		}
 	}
 	return kindBaseURL(p.Type)
 }

@@ -23,6 +23,8 @@ func (c *Config) Redacted() *Config {
 	out.Providers = make([]Provider, len(c.Providers))
 	for i, p := range c.Providers {
 		p.APIKey = redactString(p.APIKey)
+		p.AWS.SecretAccessKey = redactString(p.AWS.SecretAccessKey)
+		p.AWS.SessionToken = redactString(p.AWS.SessionToken)
 		p.BaseURL = redactURL(p.BaseURL)
 		p.Tags = slices.Clone(p.Tags)
 		p.Models = slices.Clone(p.Models)

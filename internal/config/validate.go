@@ -107,6 +107,7 @@ func (d *decoder) validateProviders(c *Config, at func(string, string, ...any)) 
 			at(path, "provider %q of type openai-compatible needs a base_url (such as http://127.0.0.1:8000/v1)", clip(p.Name))
 		}
 		d.validateKind(p, path, at)
+		d.validateAWS(p, path, at)
 		if p.BaseURL != "" {
 			if err := checkURL(p.BaseURL, "http", "https"); err != nil {
 				at(path+".base_url", "%v", err)

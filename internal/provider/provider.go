@@ -23,6 +23,7 @@ const (
 	KindAnthropic        = "anthropic"
 	KindOpenAICompatible = "openai-compatible"
 	KindSim              = "sim"
+	KindBedrock          = "bedrock"
 )
 
 // Dialects resolves a wire-format name to its implementation. The keys are
@@ -43,6 +44,9 @@ type Provider struct {
 
 	header http.Header // fixed headers: auth, dialect, extras
 	client *http.Client
+	// sign, when set, authenticates each request once its headers and body
+	// are final (SigV4 for Bedrock: see bedrock.go).
+	sign func(req *http.Request, body []byte) error
 }
 
 // New builds a Provider from its config. The base URL must already carry
@@ -76,6 +80,11 @@ func New(cfg config.Provider, dialects Dialects, client *http.Client, defaultTim
 	}
 	setAuth(p.header, cfg, d)
 	p.header.Set("Content-Type", "application/json")
+	if cfg.Type == KindBedrock {
+		if err := p.setupBedrock(cfg); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -94,6 +103,8 @@ func pickDialect(cfg config.Provider, dialects Dialects) (dialect.Dialect, error
 		if name == "" {
 			name = "openai"
 		}
+	case KindBedrock:
+		name = "bedrock"
 	default:
 		n, ok := kindDialect(cfg)
 		if !ok {
@@ -134,6 +145,11 @@ func (p *Provider) Send(ctx context.Context, path string, body []byte, extra htt
 	}
 	for k, v := range extra {
 		req.Header[k] = v
+	}
+	if p.sign != nil {
+		if err := p.sign(req, body); err != nil {
+			return nil, err
+		}
 	}
 	return p.client.Do(req)
 }

@@ -185,6 +185,9 @@ func (s *Server) stream(w http.ResponseWriter, c *call) {
 	ctx := c.ctx
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
+	if ct, ok := c.in.(interface{ ContentType() string }); ok {
+		h.Set("Content-Type", ct.ContentType()) // Bedrock's eventstream
+	}
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)

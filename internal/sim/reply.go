@@ -37,6 +37,7 @@ var prefixesByDialect = map[string]idPrefixes{
 	"openai":    {message: "chatcmpl-", toolCall: "call_"},
 	"anthropic": {message: "msg_", toolCall: "toolu_"},
 	"gemini":    {message: "", toolCall: "call_"},
+	"bedrock":   {message: "", toolCall: "tooluse_"},
 }
 
 // planner holds what buildPlan needs besides the request.

@@ -22,6 +22,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -173,6 +174,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.serveDialect(w, r, "gemini")
 			return
 		}
+		if strings.HasPrefix(r.URL.Path, "/model/") {
+			s.serveDialect(w, r, "bedrock") // /model/{id}/converse[-stream]
+			return
+		}
 		s.plainError(w, r, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
 	}
 }
@@ -208,6 +213,9 @@ func (s *Server) writeError(w http.ResponseWriter, in dialect.Ingress, e *llm.Er
 		w.Header().Set("Retry-After", strconv.Itoa(int(secs)))
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if eh, ok := in.(interface{ ErrorHeaders(http.Header, *llm.Error) }); ok {
+		eh.ErrorHeaders(w.Header(), e) // Bedrock's x-amzn-ErrorType
+	}
 	var body []byte
 	if in != nil {
 		body = in.EncodeError(e)

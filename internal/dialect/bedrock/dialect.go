@@ -55,6 +55,7 @@ package bedrock
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -74,13 +75,15 @@ var (
 func (Dialect) Name() string { return "bedrock" }
 
 // Path is /model/{modelId}/converse, or /converse-stream for a stream. The
-// model id is one path segment: an ARN's slashes and colons are escaped.
+// model id is one path segment escaped as the AWS SDKs escape it: an ARN's
+// slashes and every colon (v1:0 becomes v1%3A0), so the path railyard
+// signs is the one the SDKs sign.
 func (Dialect) Path(req *llm.Request) string {
 	op := "/converse"
 	if req.Stream {
 		op = "/converse-stream"
 	}
-	return "/model/" + url.PathEscape(req.Model) + op
+	return "/model/" + strings.ReplaceAll(url.PathEscape(req.Model), ":", "%3A") + op
 }
 
 // SetHeaders adds nothing beyond the provider's Content-Type: Converse has

@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/railyard-ai/railyard/internal/config"
+)
+
+// BedrockSigningName is the SigV4 service name of bedrock-runtime.
+const BedrockSigningName = "bedrock"
+
+// bedrockAPIKeyEnv is the variable AWS's SDKs read a Bedrock API key from.
+const bedrockAPIKeyEnv = "AWS_BEARER_TOKEN_BEDROCK"
+
+// setupBedrock chooses how a bedrock provider authenticates: a Bedrock API
+// key (api_key, else AWS_BEARER_TOKEN_BEDROCK when no static credentials
+// are configured) goes as a Bearer token; otherwise every request is
+// signed with SigV4, with static credentials from the config or the
+// standard AWS chain. The chain is resolved lazily and cached (refreshing
+// before expiry), so a missing credential fails the attempt, not startup.
+func (p *Provider) setupBedrock(cfg config.Provider) error {
+	if cfg.APIKey != "" {
+		return nil // New already set Authorization: Bearer
+	}
+	if cfg.AWS.AccessKeyID == "" && cfg.AWS.Profile == "" {
+		if key := os.Getenv(bedrockAPIKeyEnv); key != "" {
+			p.header.Set("Authorization", "Bearer "+key)
+			return nil
+		}
+	}
+	creds, err := bedrockCredentials(cfg)
+	if err != nil {
+		return fmt.Errorf("provider %q: %w", cfg.Name, err)
+	}
+	s := &SigV4{Credentials: creds, Region: cfg.AWS.Region, Service: BedrockSigningName, signer: v4.NewSigner()}
+	p.sign = s.Sign
+	return nil
+}
+
+// bedrockCredentials returns static credentials when the config has them,
+// else the default chain.
+func bedrockCredentials(cfg config.Provider) (aws.CredentialsProvider, error) {
+	a := cfg.AWS
+	if a.AccessKeyID != "" {
+		return credentials.NewStaticCredentialsProvider(a.AccessKeyID, a.SecretAccessKey, a.SessionToken), nil
+	}
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(a.Region)}
+	if a.Profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(a.Profile))
+	}
+	ac, err := awsconfig.LoadDefaultConfig(context.Background(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	if ac.Credentials == nil {
+		return nil, fmt.Errorf("no AWS credentials found")
+	}
+	return ac.Credentials, nil
+}
+
+// SigV4 signs requests with the AWS SDK's v4 signer. It keeps no state
+// between requests besides its credentials provider's cache.
+type SigV4 struct {
+	Credentials aws.CredentialsProvider
+	Region      string
+	Service     string
+	// Now is the signing time; nil means time.Now.
+	Now func() time.Time
+	// signer is shared by every request (the SDK's Signer is safe for
+	// concurrent use); nil means a new one per request. Its default options
+	// escape the path, as every service but S3 wants.
+	signer *v4.Signer
+}
+
+// Sign adds X-Amz-Date, X-Amz-Security-Token (with temporary
+// credentials) and Authorization to req, whose body is body. Call it last:
+// a header set after signing breaks the signature.
+func (s *SigV4) Sign(req *http.Request, body []byte) error {
+	creds, err := s.Credentials.Retrieve(req.Context())
+	if err != nil {
+		return fmt.Errorf("AWS credentials: %w", err)
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	signer := s.signer
+	if signer == nil {
+		signer = v4.NewSigner()
+	}
+	sum := sha256.Sum256(body)
+	return signer.SignHTTP(req.Context(), creds, req, hex.EncodeToString(sum[:]), s.Service, s.Region, now().UTC())
+}
