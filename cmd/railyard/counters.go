@@ -8,6 +8,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/govern"
 	"github.com/railyard-ai/railyard/internal/limit"
 	"github.com/railyard-ai/railyard/internal/store"
+	"github.com/railyard-ai/railyard/internal/store/postgres"
 )
 
 // openCounters picks the counters for limits and budgets: in-process by
@@ -19,6 +20,6 @@ func openCounters(_ context.Context, cfg *config.Config, st store.Store) (limit.
 	return limit.NewMemory(govern.SpendLoader(st)), nil
 }
 
-func openPostgres(context.Context, string) (store.Store, error) {
-	return nil, fmt.Errorf("postgres store: not available in this build yet")
+func openPostgres(ctx context.Context, url string) (store.Store, error) {
+	return postgres.Open(ctx, url)
 }

@@ -19,7 +19,7 @@ var migrations embed.FS
 // set, runs first inside each transaction so that replicas starting
 // together do not race (PostgreSQL takes an advisory lock there).
 func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
+	if err := createVersions(ctx, db, d); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -85,4 +85,23 @@ func stripComments(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// createVersions creates the version table, under the migration lock so
+// that replicas starting together do not collide on it.
+func createVersions(ctx context.Context, db *sql.DB, d Dialect) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if d.Lock != "" {
+		if _, err := tx.ExecContext(ctx, d.Lock); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

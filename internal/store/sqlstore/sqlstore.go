@@ -317,7 +317,7 @@ func (s *Store) Spend(ctx context.Context, keyID, team string, since time.Time) 
 		col, v = "team", team
 	}
 	var n sql.NullInt64
-	err := s.db.QueryRowContext(ctx, s.d.Rebind(`SELECT SUM(cost_nano) FROM ledger WHERE `+col+` = ? AND ts >= ?`), v, micros(since)).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.d.Rebind(`SELECT CAST(SUM(cost_nano) AS BIGINT) FROM ledger WHERE `+col+` = ? AND ts >= ?`), v, micros(since)).Scan(&n)
 	return n.Int64, err
 }
 
@@ -338,7 +338,7 @@ func (s *Store) Usage(ctx context.Context, by string, since time.Time) ([]store.
 	default:
 		return nil, fmt.Errorf("unknown grouping %q (want key, team, model, provider or day)", by)
 	}
-	q := `SELECT ` + group + ` AS g, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nano)
+	q := `SELECT ` + group + ` AS g, COUNT(*), CAST(SUM(input_tokens) AS BIGINT), CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(cache_read_tokens) AS BIGINT), CAST(SUM(cache_write_tokens) AS BIGINT), CAST(SUM(reasoning_tokens) AS BIGINT), CAST(SUM(cost_nano) AS BIGINT)
 		FROM ledger WHERE ts >= ? GROUP BY g ORDER BY g`
 	rows, err := s.db.QueryContext(ctx, s.d.Rebind(q), micros(since))
 	if err != nil {
