@@ -1,0 +1,263 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/openai/openai-go/v3"
+)
+
+// Static test credentials for the Bedrock provider; the verifier in front
+// of the simulator checks each request's signature against them.
+const (
+	bedrockKeyID  = "AKIDRAILYARDE2E"
+	bedrockSecret = "railyard/e2e/secret/key"
+	bedrockToken  = "session-token-e2e"
+	bedrockRegion = "eu-central-1"
+)
+
+// bedrockGatewayConfig routes to the simulator in Bedrock mode: a provider
+// of type bedrock (SigV4, /model/{id}/converse[-stream], eventstream)
+// whose base URL is a signature verifier in front of the simulator. The
+// model is a cross-region inference profile id. %[1]s is the verifier's URL.
+const bedrockGatewayConfig = `
+server: {first_byte_timeout: 5s, shutdown_timeout: 10s}
+providers:
+  - name: sim-bedrock
+    type: bedrock
+    region: ` + bedrockRegion + `
+    base_url: "%[1]s"
+    aws_access_key_id: ` + bedrockKeyID + `
+    aws_secret_access_key: ` + bedrockSecret + `
+    aws_session_token: ` + bedrockToken + `
+models:
+  - name: bedrock-backed
+    targets: [{provider: sim-bedrock, model: "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"}]
+`
+
+// sigV4Verifier re-signs every request it receives with the AWS SDK's
+// signer (same credentials, the request's own X-Amz-Date and signed
+// headers) and forwards it to the simulator only when the Authorization
+// headers match; otherwise it answers 403 InvalidSignatureException.
+type sigV4Verifier struct {
+	srv            *httptest.Server
+	good, bad      atomic.Int64
+	streams, plain atomic.Int64
+}
+
+func newSigV4Verifier(t *testing.T, target string) *sigV4Verifier {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &sigV4Verifier{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.FlushInterval = -1
+	v.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !v.verify(r, body) {
+			v.bad.Add(1)
+			w.Header().Set("x-amzn-ErrorType", "InvalidSignatureException")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"message":"The request signature we calculated does not match the signature you provided."}`)
+			return
+		}
+		v.good.Add(1)
+		if strings.HasSuffix(r.URL.Path, "/converse-stream") {
+			v.streams.Add(1)
+		} else {
+			v.plain.Add(1)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(v.srv.Close)
+	return v
+}
+
+func (v *sigV4Verifier) verify(r *http.Request, body []byte) bool {
+	auth := r.Header.Get("Authorization")
+	_, signed, ok := strings.Cut(auth, "SignedHeaders=")
+	if !ok || r.Header.Get("X-Amz-Security-Token") != bedrockToken {
+		return false
+	}
+	signed, _, _ = strings.Cut(signed, ",")
+	when, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if err != nil || time.Since(when).Abs() > 5*time.Minute {
+		return false
+	}
+	ref, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.EscapedPath(), bytes.NewReader(body))
+	for _, h := range strings.Split(signed, ";") {
+		if h != "host" && h != "content-length" {
+			ref.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
+		}
+	}
+	ref.Header.Del("Authorization")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: bedrockKeyID, SecretAccessKey: bedrockSecret, SessionToken: bedrockToken}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, ref, hex.EncodeToString(sum[:]), "bedrock", bedrockRegion, when); err != nil {
+		return false
+	}
+	return ref.Header.Get("Authorization") == auth
+}
+
+// newBedrockEnv starts a simulator, the verifier and a gateway that calls
+// the simulator as Bedrock through the verifier.
+func newBedrockEnv(t *testing.T) (*env, *sigV4Verifier) {
+	t.Helper()
+	sim := start(t, "sim", "--config", writeConfig(t, simConfig))
+	v := newSigV4Verifier(t, sim.URL())
+	gw := start(t, "serve", "--config", writeConfig(t, fmt.Sprintf(bedrockGatewayConfig, v.srv.URL)))
+	return &env{t: t, sim: sim, gw: gw, key: "sk-unused"}, v
+}
+
+func TestBedrockUpstreamText(t *testing.T) {
+	t.Parallel()
+	e, v := newBedrockEnv(t)
+	want := wantRoute{"sim-bedrock", "eu.anthropic.claude-sonnet-4-5-20250929-v1:0", "failover: sim-bedrock ok"}
+	t.Run("openai", func(t *testing.T) {
+		got, hr := oaChat(t, e.openai(), oaGreeting("bedrock-backed"))
+		checkHeaders(t, hr.Header, want)
+		ch := got.Choices[0]
+		if ch.Message.Content != "Hello from the OpenAI SDK" || ch.FinishReason != "stop" {
+			t.Errorf("reply %q finish %q", ch.Message.Content, ch.FinishReason)
+		}
+		if u := got.Usage; u.PromptTokens != 11 || u.CompletionTokens != 5 || u.TotalTokens != 16 {
+			t.Errorf("usage %+v", u)
+		}
+	})
+	t.Run("openai-stream", func(t *testing.T) {
+		p := oaGreeting("bedrock-backed")
+		p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+		acc, _, hr := oaStream(t, e.openai(), p)
+		checkHeaders(t, hr.Header, want)
+		if acc.Choices[0].Message.Content != "Hello from the OpenAI SDK" || acc.Choices[0].FinishReason != "stop" {
+			t.Errorf("reply %q finish %q", acc.Choices[0].Message.Content, acc.Choices[0].FinishReason)
+		}
+		if acc.Usage.PromptTokens != 11 || acc.Usage.CompletionTokens != 5 {
+			t.Errorf("usage %+v", acc.Usage)
+		}
+	})
+	t.Run("anthropic", func(t *testing.T) {
+		got, hr := anMessage(t, e.anthropic(), anGreeting("bedrock-backed"))
+		checkHeaders(t, hr.Header, want)
+		if len(got.Content) != 1 || got.Content[0].Text != "Hello from the Anthropic SDK" || got.StopReason != anthropic.StopReasonEndTurn {
+			t.Errorf("reply %+v stop %q", got.Content, got.StopReason)
+		}
+		if got.Usage.InputTokens != 11 || got.Usage.OutputTokens != 5 {
+			t.Errorf("usage %+v", got.Usage)
+		}
+	})
+	t.Run("anthropic-stream", func(t *testing.T) {
+		got, types, hr := anStream(t, e.anthropic(), anGreeting("bedrock-backed"))
+		checkHeaders(t, hr.Header, want)
+		if len(got.Content) != 1 || got.Content[0].Text != "Hello from the Anthropic SDK" || got.StopReason != anthropic.StopReasonEndTurn {
+			t.Errorf("reply %+v stop %q", got.Content, got.StopReason)
+		}
+		if got.Usage.InputTokens != 11 || got.Usage.OutputTokens != 5 {
+			t.Errorf("usage %+v", got.Usage)
+		}
+		if types[0] != "message_start" || types[len(types)-1] != "message_stop" {
+			t.Errorf("event types %v", types)
+		}
+	})
+	if v.bad.Load() != 0 || v.plain.Load() != 2 || v.streams.Load() != 2 {
+		t.Errorf("verifier: %d good (%d converse, %d converse-stream), %d bad signatures",
+			v.good.Load(), v.plain.Load(), v.streams.Load(), v.bad.Load())
+	}
+}
+
+func TestBedrockUpstreamTools(t *testing.T) {
+	t.Parallel()
+	e, v := newBedrockEnv(t)
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("openai/stream=%v", stream), func(t *testing.T) {
+			c := e.openai()
+			p := oaWeather("bedrock-backed")
+			send := func() (openai.ChatCompletionMessage, string) {
+				if stream {
+					acc, _, _ := oaStream(t, c, p)
+					return acc.Choices[0].Message, acc.Choices[0].FinishReason
+				}
+				got, _ := oaChat(t, c, p)
+				return got.Choices[0].Message, got.Choices[0].FinishReason
+			}
+			msg, finish := send()
+			if finish != "tool_calls" || len(msg.ToolCalls) != 1 || msg.ToolCalls[0].Function.Name != "get_weather" ||
+				!strings.HasPrefix(msg.ToolCalls[0].ID, "tooluse_") {
+				t.Fatalf("finish %q calls %+v", finish, msg.ToolCalls)
+			}
+			checkWeatherArgs(t, msg.ToolCalls[0].Function.Arguments)
+			p.Messages = append(p.Messages, msg.ToParam(), openai.ToolMessage(toolResult, msg.ToolCalls[0].ID))
+			final, finish := send()
+			if final.Content != toolResult || finish != "stop" {
+				t.Errorf("final %q finish %q, want %q stop", final.Content, finish, toolResult)
+			}
+		})
+		t.Run(fmt.Sprintf("anthropic/stream=%v", stream), func(t *testing.T) {
+			c := e.anthropic()
+			p := anWeather("bedrock-backed")
+			send := func() anthropic.Message {
+				if stream {
+					acc, _, _ := anStream(t, c, p)
+					return acc
+				}
+				got, _ := anMessage(t, c, p)
+				return *got
+			}
+			msg := send()
+			if msg.StopReason != anthropic.StopReasonToolUse || len(msg.Content) != 1 || msg.Content[0].Type != "tool_use" {
+				t.Fatalf("stop %q content %+v", msg.StopReason, msg.Content)
+			}
+			checkWeatherArgs(t, string(msg.Content[0].Input))
+			p.Messages = append(p.Messages, msg.ToParam(),
+				anthropic.NewUserMessage(anthropic.NewToolResultBlock(msg.Content[0].ID, toolResult, false)))
+			final := send()
+			if final.StopReason != anthropic.StopReasonEndTurn || len(final.Content) != 1 || final.Content[0].Text != toolResult {
+				t.Errorf("final %+v stop %q", final.Content, final.StopReason)
+			}
+		})
+	}
+	if v.bad.Load() != 0 {
+		t.Errorf("%d requests with a bad signature", v.bad.Load())
+	}
+}
+
+// TestSigV4VerifierRejects keeps the verifier honest: a request signed with
+// the wrong secret does not pass it.
+func TestSigV4VerifierRejects(t *testing.T) {
+	t.Parallel()
+	v := newSigV4Verifier(t, "http://127.0.0.1:1")
+	body := []byte(`{"messages":[]}`)
+	req, _ := http.NewRequest(http.MethodPost, v.srv.URL+"/model/m/converse", bytes.NewReader(body))
+	req.Header.Set("X-Amz-Security-Token", bedrockToken)
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: bedrockKeyID, SecretAccessKey: "wrong", SessionToken: bedrockToken}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "bedrock", bedrockRegion, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || v.bad.Load() != 1 {
+		t.Errorf("status %d, bad %d", resp.StatusCode, v.bad.Load())
+	}
+}
