@@ -17,15 +17,16 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // _UNSET are never set.
 func testEnv(k string) (string, bool) {
 	v, ok := map[string]string{
-		"OPENAI_API_KEY":      "sk-test-openai",
-		"ANTHROPIC_API_KEY":   "sk-ant-test",
-		"RAILYARD_MASTER_KEY": "rk-master-test",
-		"PGPASSWORD":          "pg-secret",
-		"REDIS_PASSWORD":      "redis-secret",
-		"DEEPSEEK_API_KEY":    "sk-deepseek-test",
-		"DASHSCOPE_API_KEY":   "sk-dashscope-test",
-		"VLLM_API_KEY":        "vllm-test",
-		"UPSTREAM_TIMEOUT":    "",
+		"OPENAI_API_KEY":           "sk-test-openai",
+		"ANTHROPIC_API_KEY":        "sk-ant-test",
+		"RAILYARD_MASTER_KEY":      "rk-master-test",
+		"PGPASSWORD":               "pg-secret",
+		"REDIS_PASSWORD":           "redis-secret",
+		"DEEPSEEK_API_KEY":         "sk-deepseek-test",
+		"DASHSCOPE_API_KEY":        "sk-dashscope-test",
+		"VLLM_API_KEY":             "vllm-test",
+		"AWS_BEARER_TOKEN_BEDROCK": "bedrock-test-key",
+		"UPSTREAM_TIMEOUT":         "",
 	}[k]
 	return v, ok
 }
