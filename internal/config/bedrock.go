@@ -32,6 +32,32 @@ type AWS struct {
 	Profile string `yaml:"aws_profile"`
 }
 
+// The models FromEnv's "fast" and "smart" aliases use on Bedrock: global
+// cross-region inference profiles, which every commercial region serves.
+const (
+	BedrockFastModel  = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+	BedrockSmartModel = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+)
+
+// bedrockFromEnv is the bedrock provider FromEnv adds when AWS credentials
+// are in the environment. The credentials stay there (the provider's AWS
+// chain reads them); only the region goes into the config. warn is set
+// when credentials are present but the provider cannot be built.
+func bedrockFromEnv(env func(string) string) (p Provider, ok bool, warn string) {
+	if env("AWS_ACCESS_KEY_ID") == "" && env("AWS_PROFILE") == "" && env("AWS_WEB_IDENTITY_TOKEN_FILE") == "" &&
+		env("AWS_BEARER_TOKEN_BEDROCK") == "" {
+		return Provider{}, false, ""
+	}
+	region := env("AWS_REGION")
+	if region == "" {
+		region = env("AWS_DEFAULT_REGION")
+	}
+	if !validRegion(region) {
+		return Provider{}, false, "AWS credentials are set but AWS_REGION is not: no Bedrock provider (set AWS_REGION, such as us-east-1)"
+	}
+	return Provider{Name: "bedrock", Type: TypeBedrock, AWS: AWS{Region: region}, Tags: []string{"cloud"}}, true, ""
+}
+
 // BedrockBaseURL is the public Bedrock runtime endpoint of region.
 func BedrockBaseURL(region string) string {
 	return "https://bedrock-runtime." + region + ".amazonaws.com"

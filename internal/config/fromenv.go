@@ -46,8 +46,13 @@ func FromEnv(ctx context.Context, lookupEnv func(string) (string, bool), probe f
 //     "anthropic". OPENAI_BASE_URL and ANTHROPIC_BASE_URL are deliberately
 //     not read: clients pointed at railyard set them, and honouring them
 //     would make railyard call itself.
-//   - GEMINI_API_KEY / GOOGLE_API_KEY and AWS credentials only add a
-//     warning: those provider kinds are not supported yet.
+//   - AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, a web identity
+//     token or AWS_BEARER_TOKEN_BEDROCK) with AWS_REGION or
+//     AWS_DEFAULT_REGION give provider "bedrock" of type bedrock, which
+//     signs with the standard AWS chain (models: Claude Haiku 4.5 and
+//     Sonnet 4.5 global inference profiles); without a region, a warning.
+//   - GEMINI_API_KEY / GOOGLE_API_KEY only add a warning: that provider
+//     kind is not supported yet.
 //   - An Ollama (OllamaBaseURL) or vLLM (VLLMBaseURL) server that discover
 //     finds gives provider "ollama" or "vllm" of type openai-compatible.
 //   - With none of these, provider "sim" of type sim: the in-process
@@ -82,8 +87,10 @@ func FromEnvDiscover(ctx context.Context, lookupEnv func(string) (string, bool),
 	if env("GEMINI_API_KEY") != "" || env("GOOGLE_API_KEY") != "" {
 		c.Warnings = append(c.Warnings, "GEMINI_API_KEY is set, but Gemini providers are not supported yet; ignored")
 	}
-	if env("AWS_ACCESS_KEY_ID") != "" || env("AWS_PROFILE") != "" || env("AWS_BEARER_TOKEN_BEDROCK") != "" {
-		c.Warnings = append(c.Warnings, "AWS credentials are set, but Bedrock providers are not supported yet; ignored")
+	if p, ok, warn := bedrockFromEnv(env); ok {
+		add(p, BedrockFastModel, BedrockSmartModel)
+	} else if warn != "" {
+		c.Warnings = append(c.Warnings, warn)
 	}
 	if discover != nil {
 		local := []struct{ name, base string }{{"ollama", OllamaBaseURL}, {"vllm", VLLMBaseURL}}

@@ -55,13 +55,22 @@ func TestFromEnv(t *testing.T) {
 			},
 		},
 		{
-			name: "gemini and aws only warn",
+			name: "gemini and aws without a region only warn",
 			env:  map[string]string{"GEMINI_API_KEY": "g", "AWS_ACCESS_KEY_ID": "AKIA", "ANTHROPIC_API_KEY": "sk-a"},
 			want: want{
 				providers: "anthropic:anthropic",
 				fast:      "anthropic/claude-haiku-4-5",
 				smart:     "anthropic/claude-sonnet-4-5",
-				warnings:  []string{"Gemini providers are not supported yet", "Bedrock providers are not supported yet"},
+				warnings:  []string{"Gemini providers are not supported yet", "AWS_REGION is not"},
+			},
+		},
+		{
+			name: "bedrock from the AWS chain",
+			env:  map[string]string{"AWS_PROFILE": "prod", "AWS_DEFAULT_REGION": "eu-west-1", "ANTHROPIC_API_KEY": "sk-a"},
+			want: want{
+				providers: "anthropic:anthropic,bedrock:bedrock",
+				fast:      "anthropic/claude-haiku-4-5,bedrock/" + BedrockFastModel,
+				smart:     "anthropic/claude-sonnet-4-5,bedrock/" + BedrockSmartModel,
 			},
 		},
 		{
