@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/railyard-ai/railyard/internal/jsonx"
 	"github.com/railyard-ai/railyard/internal/llm"
 )
 
@@ -45,8 +46,16 @@ func jsonKind(raw json.RawMessage) string {
 }
 
 // decodeAs unmarshals raw into dst or fails with OpenAI's type error text.
+// raw is always part of the body DecodeRequest validated, so objects and
+// arrays split into raw fields go through jsonx.SplitInto (one byte loop)
+// instead of encoding/json (which validates and scans them again at every
+// level of nesting); the result is the same.
 func decodeAs(raw json.RawMessage, param, want string, dst any) error {
-	if err := json.Unmarshal(raw, dst); err != nil {
+	handled, err := jsonx.SplitInto(raw, dst)
+	if !handled {
+		err = json.Unmarshal(raw, dst)
+	}
+	if err != nil {
 		return badParam(param, "Invalid type for '%s': expected %s, but got %s instead.", param, want, jsonKind(raw))
 	}
 	return nil
