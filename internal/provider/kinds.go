@@ -80,3 +80,24 @@ func (a azure) DeploymentPath(model, op string) string {
 	}
 	return "/openai/deployments/" + url.PathEscape(strings.TrimSpace(dep)) + "/" + op + "?api-version=" + url.QueryEscape(a.apiVersion)
 }
+
+// EmbedPath addresses the model's deployment's embeddings.
+func (a azure) EmbedPath(model string) string { return a.DeploymentPath(model, "embeddings") }
+
+// EncodeEmbedRequest and DecodeEmbedResponse are OpenAI's.
+func (a azure) EncodeEmbedRequest(req *llm.EmbedRequest) ([]byte, error) {
+	e, ok := a.Dialect.(dialect.EmbedEgress)
+	if !ok {
+		return nil, llm.BadRequest("provider dialect %s has no embeddings", a.Name())
+	}
+	return e.EncodeEmbedRequest(req)
+}
+
+// DecodeEmbedResponse is the OpenAI dialect's.
+func (a azure) DecodeEmbedResponse(body []byte) (*llm.EmbedResponse, error) {
+	e, ok := a.Dialect.(dialect.EmbedEgress)
+	if !ok {
+		return nil, llm.BadRequest("provider dialect %s has no embeddings", a.Name())
+	}
+	return e.DecodeEmbedResponse(body)
+}

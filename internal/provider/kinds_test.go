@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +72,57 @@ func TestNewerKinds(t *testing.T) {
 				t.Errorf("sent to %s", got.URL.RequestURI())
 			}
 		})
+	}
+}
+
+// TestAzureRecorded replays the recorded Azure exchange: railyard must
+// send the request to the deployment path with the api-version and the
+// api-key header, and read Azure's reply (content filter results and all)
+// as OpenAI's.
+func TestAzureRecorded(t *testing.T) {
+	reply, err := os.ReadFile("testdata/azure-chat-basic.response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RequestURI() != "/openai/deployments/gpt-5-nano/chat/completions?api-version=2024-12-01-preview" || r.Header.Get("api-key") != "az-key" {
+			http.Error(w, `{"error":{"code":"404","message":"Resource not found"}}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(reply)
+	}))
+	defer srv.Close()
+	p, err := New(config.Provider{Name: "az", Type: config.TypeAzureOpenAI, BaseURL: srv.URL, APIKey: "az-key", APIVersion: "2024-12-01-preview"},
+		kindDialects, srv.Client(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &llm.Request{Model: "gpt-5-nano", Messages: []llm.Message{{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartText, Text: "Hello!"}}}}}
+	body, err := p.Dialect.EncodeRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.Send(context.Background(), p.Dialect.Path(req), body, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, raw)
+	}
+	r, err := p.Dialect.DecodeResponse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Model != "gpt-5-nano-2025-08-07" || r.StopReason != llm.StopEndTurn || !strings.HasPrefix(r.Content[0].Text, "Hi there!") {
+		t.Fatalf("%+v", r)
+	}
+	if r.Usage != (llm.Usage{InputTokens: 8, OutputTokens: 271, ReasoningTokens: 192}) {
+		t.Fatalf("usage %+v", r.Usage)
+	}
+	if e, ok := p.Dialect.(interface{ EmbedPath(string) string }); !ok || e.EmbedPath("emb") != "/openai/deployments/emb/embeddings?api-version=2024-12-01-preview" {
+		t.Fatal("azure embeddings path")
 	}
 }

@@ -58,6 +58,7 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 	oa, an := opts.OpenAI, opts.Anthropic
 	s.mux.Handle("POST /v1/chat/completions", s.client(always(oa), gw.Handler(oa)))
 	s.mux.Handle("POST /v1/messages", s.client(always(an), gw.Handler(an)))
+	s.mux.Handle("POST /v1/embeddings", s.client(always(oa), gw.EmbeddingsHandler(oa)))
 	if g := opts.Gemini; g != nil {
 		s.mux.Handle("POST /v1beta/models/{call}", s.client(always(g), gw.Handler(g)))
 	}

@@ -160,6 +160,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveDialect(w, r, "openai")
 	case "/v1/messages":
 		s.serveDialect(w, r, "anthropic")
+	case "/v1/embeddings":
+		s.serveEmbeddings(w, r)
 	case "/v1/models":
 		if r.Method != http.MethodGet {
 			s.plainError(w, r, http.StatusMethodNotAllowed, "use GET")

@@ -1,14 +1,17 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/openai/openai-go/v3"
+	ooption "github.com/openai/openai-go/v3/option"
 )
 
 // geminiGatewayConfig routes to the simulator in Gemini mode: a provider
@@ -24,6 +27,8 @@ models:
     targets: [{provider: sim-gemini, model: sim-gemini-flash}]
   - name: gpt-backed
     targets: [{provider: sim-openai, model: sim-gpt}]
+  - name: embed
+    targets: [{provider: sim-openai, model: text-embedding-3-small}]
 `
 
 // newGeminiEnv starts a simulator and a gateway that calls it as Gemini.
@@ -207,5 +212,66 @@ func TestGeminiClient(t *testing.T) {
 	status, _, out := post(t, e.gw.URL()+"/v1beta/models/gpt-backed:generateContent", `{"contents":[]}`, hdr)
 	if status != http.StatusBadRequest || !strings.Contains(string(out), `"status":"INVALID_ARGUMENT"`) {
 		t.Errorf("bad input: %d %s", status, out)
+	}
+}
+
+// TestEmbeddingsOpenAISDK asks the gateway for embeddings with the OpenAI
+// SDK, by provider/model and by alias, as floats and as base64, and checks
+// the simulator's vectors: unit length, deterministic per text, priced.
+func TestEmbeddingsOpenAISDK(t *testing.T) {
+	t.Parallel()
+	e := newGeminiEnv(t)
+	c := e.openai()
+	var hr *http.Response
+	got, err := c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
+		Model: "gpt-backed/unused", Input: openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: []string{"a"}},
+	})
+	if err == nil {
+		t.Fatalf("unknown model answered: %+v", got)
+	}
+	params := openai.EmbeddingNewParams{
+		Model:      "sim-openai/text-embedding-3-small",
+		Input:      openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: []string{"How do I reset my password?", "Hello world", "How do I reset my password?"}},
+		Dimensions: openai.Int(16),
+	}
+	got, err = c.Embeddings.New(context.Background(), params, ooption.WithResponseInto(&hr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Data) != 3 || got.Model != "text-embedding-3-small" || got.Usage.PromptTokens == 0 || got.Usage.TotalTokens != got.Usage.PromptTokens {
+		t.Fatalf("%d vectors, model %q, usage %+v", len(got.Data), got.Model, got.Usage)
+	}
+	for i, d := range got.Data {
+		if d.Index != int64(i) || len(d.Embedding) != 16 {
+			t.Fatalf("vector %d: index %d len %d", i, d.Index, len(d.Embedding))
+		}
+		var n float64
+		for _, f := range d.Embedding {
+			n += f * f
+		}
+		if math.Abs(n-1) > 1e-3 {
+			t.Errorf("vector %d has norm² %v", i, n)
+		}
+	}
+	for j := range got.Data[0].Embedding {
+		if got.Data[0].Embedding[j] != got.Data[2].Embedding[j] {
+			t.Fatal("the same text embedded differently")
+		}
+	}
+	if hr.Header.Get("X-Railyard-Provider") != "sim-openai" || hr.Header.Get("X-Railyard-Cost-Usd") == "" {
+		t.Errorf("headers %v", hr.Header)
+	}
+	// base64, through the model alias.
+	params.Model = "embed"
+	params.EncodingFormat = openai.EmbeddingNewParamsEncodingFormatBase64
+	b64, err := c.Embeddings.New(context.Background(), params, ooption.WithResponseInto(&hr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b64.Data) != 3 || len(b64.Data[1].Embedding) != 16 || float32(b64.Data[1].Embedding[0]) != float32(got.Data[1].Embedding[0]) {
+		t.Fatalf("base64 reply %+v", b64.Data)
+	}
+	if r := hr.Header.Get("X-Railyard-Route"); r != "failover: sim-openai ok" {
+		t.Errorf("route %q", r)
 	}
 }
