@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/govern"
@@ -13,13 +14,26 @@ import (
 
 // openCounters picks the counters for limits and budgets: in-process by
 // default, Redis when the config sets redis:.
-func openCounters(_ context.Context, cfg *config.Config, st store.Store) (limit.Counters, error) {
+func openCounters(ctx context.Context, cfg *config.Config, st store.Store) (limit.Counters, error) {
 	if cfg.Redis != "" {
-		return nil, fmt.Errorf("redis: shared counters are not available in this build yet")
+		r, err := limit.OpenRedis(ctx, cfg.Redis, govern.SpendLoader(st))
+		if err != nil {
+			return nil, fmt.Errorf("redis %s: %w", redactURL(cfg.Redis), err)
+		}
+		return r, nil
 	}
 	return limit.NewMemory(govern.SpendLoader(st)), nil
 }
 
 func openPostgres(ctx context.Context, url string) (store.Store, error) {
 	return postgres.Open(ctx, url)
+}
+
+// redactURL drops a URL's password for messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
 }

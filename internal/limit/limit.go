@@ -74,6 +74,7 @@ type Status struct {
 type Grant struct {
 	Ask    Ask
 	Status Status
+	state  any // the counters' own
 }
 
 // Counters admit and settle requests.
