@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/railyard-ai/railyard/internal/access"
 	"github.com/railyard-ai/railyard/internal/store"
 )
