@@ -255,10 +255,10 @@ func createKey(base, fields string) (id, key string, err error) {
 
 type budgetResult struct {
 	served, refusedBudget, otherStatus, lostInKill, retriedElsewhere int
-	rows, rows200                                                   int
-	spendNano, overspendNano                                        int64
-	budgetNano                                                      int64
-	elapsed                                                         time.Duration
+	rows, rows200                                                    int
+	spendNano, overspendNano                                         int64
+	budgetNano                                                       int64
+	elapsed                                                          time.Duration
 }
 
 // send posts one chat completion; it returns the status, or 0 with the
