@@ -104,6 +104,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		OpenAI:       openai.Dialect{},
 		Anthropic:    anthropic.Dialect{},
 		Gemini:       gemini.Dialect{},
+		Catalog:      prices,
 		Metrics:      obs.Handler(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)

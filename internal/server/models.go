@@ -11,6 +11,7 @@ type openAIModel struct {
 	Object  string `json:"object"`
 	Created int64  `json:"created"`
 	OwnedBy string `json:"owned_by"`
+	modelFacts
 }
 
 // anthropicModel is one entry of Anthropic's GET /v1/models list.
@@ -19,6 +20,7 @@ type anthropicModel struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"display_name"`
 	CreatedAt   string `json:"created_at"`
+	modelFacts
 }
 
 // models lists every model name clients may ask for, in the shape of the
@@ -28,7 +30,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("anthropic-version") != "" {
 		data := make([]anthropicModel, 0, len(names))
 		for _, n := range names {
-			data = append(data, anthropicModel{Type: "model", ID: n, DisplayName: n, CreatedAt: time.Unix(0, 0).UTC().Format(time.RFC3339)})
+			data = append(data, anthropicModel{Type: "model", ID: n, DisplayName: n, CreatedAt: time.Unix(0, 0).UTC().Format(time.RFC3339), modelFacts: s.facts(n)})
 		}
 		var first, last *string
 		if len(names) > 0 {
@@ -39,7 +41,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	}
 	data := make([]openAIModel, 0, len(names))
 	for _, n := range names {
-		data = append(data, openAIModel{ID: n, Object: "model", OwnedBy: "railyard"})
+		data = append(data, openAIModel{ID: n, Object: "model", OwnedBy: "railyard", modelFacts: s.facts(n)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
 }

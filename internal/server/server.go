@@ -29,6 +29,9 @@ type Options struct {
 	// Gemini, when set, serves POST /v1beta/models/{model}:generateContent
 	// and :streamGenerateContent for Gemini clients.
 	Gemini dialect.Dialect
+	// Catalog, when set, adds limits, prices and capabilities to the model
+	// list entries.
+	Catalog Catalog
 	// Metrics, when set, serves GET /metrics (Prometheus).
 	Metrics http.Handler
 	// Authenticate, when set, replaces the MasterKey check on client
@@ -58,6 +61,9 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 	oa, an := opts.OpenAI, opts.Anthropic
 	s.mux.Handle("POST /v1/chat/completions", s.client(always(oa), gw.Handler(oa)))
 	s.mux.Handle("POST /v1/messages", s.client(always(an), gw.Handler(an)))
+	if g := opts.Gemini; g != nil {
+		s.mux.Handle("POST /v1beta/models/{call}", s.client(always(g), gw.Handler(g)))
+	}
 	s.mux.Handle("POST /v1/embeddings", s.client(always(oa), gw.EmbeddingsHandler(oa)))
 	if g := opts.Gemini; g != nil {
 		s.mux.Handle("POST /v1beta/models/{call}", s.client(always(g), gw.Handler(g)))
