@@ -45,6 +45,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "config file (default ./railyard.yaml, else from the environment)")
 	listen := fs.String("listen", "", "listen address (overrides the config; default 127.0.0.1:4000)")
+	var tlsf tlsFlags
+	fs.StringVar(&tlsf.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file")
+	fs.StringVar(&tlsf.key, "tls-key", "", "the PEM private key for --tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -111,7 +114,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	base := "http://" + ln.Addr().String()
+	base := tlsf.scheme() + ln.Addr().String()
 	httpSrv := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
@@ -123,6 +126,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		log.Warn("no keys configured: serving on loopback only, without authentication")
 	}
 	errc := make(chan error, 1)
+	if ln, err = tlsf.listener(ln, httpSrv); err != nil {
+		return err // tlsf.listener closed the plain listener
+	}
 	go func() { errc <- httpSrv.Serve(ln) }()
 
 	if demo {
