@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -51,8 +52,8 @@ func FromEnv(ctx context.Context, lookupEnv func(string) (string, bool), probe f
 //     AWS_DEFAULT_REGION give provider "bedrock" of type bedrock, which
 //     signs with the standard AWS chain (models: Claude Haiku 4.5 and
 //     Sonnet 4.5 global inference profiles); without a region, a warning.
-//   - GEMINI_API_KEY / GOOGLE_API_KEY only add a warning: that provider
-//     kind is not supported yet.
+//   - GEMINI_API_KEY (or GOOGLE_API_KEY, as Google's SDKs read it) gives
+//     provider "gemini" of type gemini (gemini-2.5-flash / gemini-2.5-pro).
 //   - An Ollama (OllamaBaseURL) or vLLM (VLLMBaseURL) server that discover
 //     finds gives provider "ollama" or "vllm" of type openai-compatible.
 //   - With none of these, provider "sim" of type sim: the in-process
@@ -84,8 +85,8 @@ func FromEnvDiscover(ctx context.Context, lookupEnv func(string) (string, bool),
 	if k := env("ANTHROPIC_API_KEY"); k != "" {
 		add(Provider{Name: "anthropic", Type: TypeAnthropic, APIKey: k, Tags: []string{"cloud"}}, "claude-haiku-4-5", "claude-sonnet-4-5")
 	}
-	if env("GEMINI_API_KEY") != "" || env("GOOGLE_API_KEY") != "" {
-		c.Warnings = append(c.Warnings, "GEMINI_API_KEY is set, but Gemini providers are not supported yet; ignored")
+	if k := cmp.Or(env("GEMINI_API_KEY"), env("GOOGLE_API_KEY")); k != "" {
+		add(Provider{Name: "gemini", Type: TypeGemini, APIKey: k, Tags: []string{"cloud"}}, "gemini-2.5-flash", "gemini-2.5-pro")
 	}
 	if p, ok, warn := bedrockFromEnv(env); ok {
 		add(p, BedrockFastModel, BedrockSmartModel)

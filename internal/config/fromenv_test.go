@@ -55,14 +55,19 @@ func TestFromEnv(t *testing.T) {
 			},
 		},
 		{
-			name: "gemini and aws without a region only warn",
+			name: "gemini, and aws without a region only warns",
 			env:  map[string]string{"GEMINI_API_KEY": "g", "AWS_ACCESS_KEY_ID": "AKIA", "ANTHROPIC_API_KEY": "sk-a"},
 			want: want{
-				providers: "anthropic:anthropic",
-				fast:      "anthropic/claude-haiku-4-5",
-				smart:     "anthropic/claude-sonnet-4-5",
-				warnings:  []string{"Gemini providers are not supported yet", "AWS_REGION is not"},
+				providers: "anthropic:anthropic,gemini:gemini",
+				fast:      "anthropic/claude-haiku-4-5,gemini/gemini-2.5-flash",
+				smart:     "anthropic/claude-sonnet-4-5,gemini/gemini-2.5-pro",
+				warnings:  []string{"AWS_REGION is not"},
 			},
+		},
+		{
+			name: "google api key as the SDKs read it",
+			env:  map[string]string{"GOOGLE_API_KEY": "g"},
+			want: want{providers: "gemini:gemini", fast: "gemini/gemini-2.5-flash", smart: "gemini/gemini-2.5-pro"},
 		},
 		{
 			name: "bedrock from the AWS chain",

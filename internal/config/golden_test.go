@@ -26,6 +26,11 @@ func testEnv(k string) (string, bool) {
 		"DASHSCOPE_API_KEY":        "sk-dashscope-test",
 		"VLLM_API_KEY":             "vllm-test",
 		"AWS_BEARER_TOKEN_BEDROCK": "bedrock-test-key",
+		"GEMINI_API_KEY":           "gemini-test",
+		"AZURE_OPENAI_API_KEY":     "azure-test",
+		"MISTRAL_API_KEY":          "mistral-test",
+		"GROQ_API_KEY":             "groq-test",
+		"OPENROUTER_API_KEY":       "openrouter-test",
 		"UPSTREAM_TIMEOUT":         "",
 	}[k]
 	return v, ok
