@@ -108,6 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		Anthropic:    anthropic.Dialect{},
 		Gemini:       gemini.Dialect{},
 		Catalog:      prices,
+		Bedrock:      bedrock.Dialect{},
 		Metrics:      obs.Handler(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -175,7 +175,7 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 			err: e, upstreamStatus: status, retry: status == 0 || routeRetryable(status)})
 	}
 	if s.fast && raw != nil && s.x.in.ForwardEvent(s.x.req, *raw) {
-		s.out = sse.AppendEvent(s.out, raw.Event, raw.Data)
+		s.out = dialect.AppendRaw(s.x.in, s.out, *raw)
 	}
 	if !s.sent {
 		return s.flush() // the first bytes commit the attempt at once
@@ -211,7 +211,7 @@ func (s *streamRelay) commit() {
 	x.trace.add(s.t.Provider.Name, "ok")
 	x.provider, x.model, x.status = s.t.Provider.Name, s.model, http.StatusOK
 	x.firstByte = time.Since(x.start)
-	s.x.w.Header().Set("Content-Type", "text/event-stream")
+	s.x.w.Header().Set("Content-Type", dialect.StreamContentType(s.x.in))
 	s.x.w.Header().Set("Cache-Control", "no-cache")
 	s.x.w.Header().Set("X-Accel-Buffering", "no")
 	// The cost is known only at the end: it follows as a trailer.

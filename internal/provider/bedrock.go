@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/railyard-ai/railyard/internal/config"
+	"github.com/railyard-ai/railyard/internal/dialect/bedrock"
 )
 
 // BedrockSigningName is the SigV4 service name of bedrock-runtime.
@@ -30,22 +32,41 @@ const bedrockAPIKeyEnv = "AWS_BEARER_TOKEN_BEDROCK"
 // standard AWS chain. The chain is resolved lazily and cached (refreshing
 // before expiry), so a missing credential fails the attempt, not startup.
 func (p *Provider) setupBedrock(cfg config.Provider) error {
+	signer, err := bedrockSigner(cfg, p.header)
+	if err != nil {
+		return fmt.Errorf("provider %q: %w", cfg.Name, err)
+	}
+	p.sign = func(req *http.Request, body []byte) error {
+		// ConverseStream answers in eventstream, not SSE; say so before
+		// signing (the gateway asks for text/event-stream).
+		if strings.HasSuffix(req.URL.Path, "/converse-stream") {
+			req.Header.Set("Accept", bedrock.StreamContentType)
+		}
+		if signer == nil {
+			return nil
+		}
+		return signer.Sign(req, body)
+	}
+	return nil
+}
+
+// bedrockSigner returns the SigV4 signer of a provider, or nil when it
+// authenticates with a Bedrock API key (set into header as a Bearer token).
+func bedrockSigner(cfg config.Provider, header http.Header) (*SigV4, error) {
 	if cfg.APIKey != "" {
-		return nil // New already set Authorization: Bearer
+		return nil, nil // New already set Authorization: Bearer
 	}
 	if cfg.AWS.AccessKeyID == "" && cfg.AWS.Profile == "" {
 		if key := os.Getenv(bedrockAPIKeyEnv); key != "" {
-			p.header.Set("Authorization", "Bearer "+key)
-			return nil
+			header.Set("Authorization", "Bearer "+key)
+			return nil, nil
 		}
 	}
 	creds, err := bedrockCredentials(cfg)
 	if err != nil {
-		return fmt.Errorf("provider %q: %w", cfg.Name, err)
+		return nil, err
 	}
-	s := &SigV4{Credentials: creds, Region: cfg.AWS.Region, Service: BedrockSigningName, signer: v4.NewSigner()}
-	p.sign = s.Sign
-	return nil
+	return &SigV4{Credentials: creds, Region: cfg.AWS.Region, Service: BedrockSigningName, signer: v4.NewSigner()}, nil
 }
 
 // bedrockCredentials returns static credentials when the config has them,

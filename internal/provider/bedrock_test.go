@@ -142,3 +142,25 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestBedrockStreamAccept: a ConverseStream request asks for eventstream,
+// and the Accept header is set before signing (so it is signed).
+func TestBedrockStreamAccept(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
+	defer srv.Close()
+	cfg := config.Provider{Name: "b", Type: "bedrock", BaseURL: srv.URL,
+		AWS: config.AWS{Region: "us-east-1", AccessKeyID: "AKID", SecretAccessKey: "s"}}
+	p, err := New(cfg, Dialects{"bedrock": bedrock.Dialect{}}, srv.Client(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.Send(context.Background(), "/model/m/converse-stream", []byte(`{}`), http.Header{"Accept": {"text/event-stream"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got.Get("Accept") != bedrock.StreamContentType || !strings.Contains(got.Get("Authorization"), "accept;") {
+		t.Errorf("headers %v", got)
+	}
+}

@@ -32,6 +32,10 @@ type Options struct {
 	// Catalog, when set, adds limits, prices and capabilities to the model
 	// list entries.
 	Catalog Catalog
+	// Bedrock, when set, serves POST /model/{modelId}/converse and
+	// /converse-stream for Bedrock clients (an AWS SDK sends a Bedrock API
+	// key, here a railyard key, as its Bearer token).
+	Bedrock dialect.Dialect
 	// Metrics, when set, serves GET /metrics (Prometheus).
 	Metrics http.Handler
 	// Authenticate, when set, replaces the MasterKey check on client
@@ -65,8 +69,8 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 		s.mux.Handle("POST /v1beta/models/{call}", s.client(always(g), gw.Handler(g)))
 	}
 	s.mux.Handle("POST /v1/embeddings", s.client(always(oa), gw.EmbeddingsHandler(oa)))
-	if g := opts.Gemini; g != nil {
-		s.mux.Handle("POST /v1beta/models/{call}", s.client(always(g), gw.Handler(g)))
+	if b := opts.Bedrock; b != nil {
+		s.mux.Handle("POST /model/{id}/{op}", s.client(always(b), gw.Handler(b)))
 	}
 	s.mux.Handle("GET /v1/models", s.client(s.dialectFor, http.HandlerFunc(s.models)))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

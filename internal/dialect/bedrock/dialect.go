@@ -69,6 +69,7 @@ var (
 	_ dialect.Dialect      = Dialect{}
 	_ dialect.URLDecoder   = Dialect{}
 	_ dialect.StreamFramer = Dialect{}
+	_ dialect.Framer       = Dialect{}
 )
 
 // Name is the dialect's name in config and logs.

@@ -80,7 +80,7 @@ func exceptionName(e *llm.Error) string {
 // maxErrorText bounds how much of a non-JSON upstream error body is kept.
 const maxErrorText = 512
 
-// errorBody is {"message": ...}; a budget error shares ThrottlingException
+// errorBody is {"__type": ..., "message": ...}; a budget error shares ThrottlingException
 // with rate limits, so its message must say budget.
 func errorBody(e *llm.Error) []byte {
 	msg := e.Message
@@ -90,11 +90,14 @@ func errorBody(e *llm.Error) []byte {
 	if msg == "" {
 		msg = http.StatusText(e.Status)
 	}
+	// __type repeats x-amzn-ErrorType for clients that read the body only
+	// (the AWS SDKs read either).
 	b, err := json.Marshal(struct {
+		Type    string `json:"__type"`
 		Message string `json:"message"`
-	}{msg})
+	}{exceptionName(e), msg})
 	if err != nil {
-		return []byte(`{"message":"internal error"}`)
+		return []byte(`{"__type":"InternalServerException","message":"internal error"}`)
 	}
 	return b
 }

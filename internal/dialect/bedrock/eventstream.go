@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream/eventstreamapi"
@@ -147,4 +148,14 @@ func appendMessage(dst []byte, m eventstream.Message) []byte {
 		return dst
 	}
 	return buf.Bytes()
+}
+
+// AppendRaw writes an event its EventReader yielded back as the same
+// eventstream message: the fast path from a Bedrock upstream to a Bedrock
+// client.
+func (Dialect) AppendRaw(dst []byte, ev sse.Event) []byte {
+	if name, ok := strings.CutPrefix(ev.Event, Exception); ok {
+		return AppendException(dst, name, ev.Data)
+	}
+	return AppendEvent(dst, ev.Event, ev.Data)
 }
