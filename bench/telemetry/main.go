@@ -76,7 +76,7 @@ func main() {
 				if v.obs == nil {
 					continue
 				}
-				q := v.obs.StartRequest(r, "openai")
+				q := v.obs.StartRequest(r, gateway.RequestStart{Dialect: "openai", Operation: gateway.OperationChat})
 				a := q.StartAttempt(attempt)
 				a.Inject(http.Header{})
 				a.End(result)

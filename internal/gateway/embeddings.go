@@ -34,6 +34,7 @@ func (g *Gateway) serveEmbeddings(w http.ResponseWriter, r *http.Request, in dia
 		w.Header().Set(requestid.Header, x.id)
 	}
 	defer g.logAccess(x)
+	defer g.observeOp(x, OperationEmbeddings)()
 	ei, ok := in.(dialect.EmbedIngress)
 	if !ok {
 		g.fail(x, llm.Errorf(http.StatusNotFound, llm.ErrNotFound, "the %s dialect has no embeddings endpoint", in.Name()))
@@ -90,7 +91,8 @@ func (g *Gateway) serveEmbeddings(w http.ResponseWriter, r *http.Request, in dia
 }
 
 // embedAttempt asks one target for the vectors and, on success, answers.
-func (g *Gateway) embedAttempt(x *exchange, t route.Target, ee dialect.EmbedEgress, ei dialect.EmbedIngress, req *llm.EmbedRequest) *attemptError {
+func (g *Gateway) embedAttempt(x *exchange, t route.Target, ee dialect.EmbedEgress, ei dialect.EmbedIngress, req *llm.EmbedRequest) (ae *attemptError) {
+	defer g.observeAttempt(x, t)(&ae)
 	p := t.Provider
 	up := *req
 	up.Model = t.Model
@@ -100,7 +102,9 @@ func (g *Gateway) embedAttempt(x *exchange, t route.Target, ee dialect.EmbedEgre
 	}
 	ctx, cancel := context.WithTimeout(x.r.Context(), p.Timeout)
 	defer cancel()
-	resp, err := p.Send(ctx, ee.EmbedPath(t.Model), body, http.Header{requestid.Header: {x.id}})
+	extra := http.Header{requestid.Header: {x.id}}
+	x.obs.inject(extra)
+	resp, err := p.Send(ctx, ee.EmbedPath(t.Model), body, extra)
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)
 	}

@@ -18,7 +18,19 @@ import (
 type Observer interface {
 	// StartRequest is called when a client request arrives, before its
 	// body is read. r's headers carry the client's trace context, if any.
-	StartRequest(r *http.Request, dialect string) RequestObserver
+	StartRequest(r *http.Request, s RequestStart) RequestObserver
+}
+
+// Operations, in the GenAI semantic conventions' gen_ai.operation.name terms.
+const (
+	OperationChat       = "chat"
+	OperationEmbeddings = "embeddings"
+)
+
+// RequestStart describes a client request as it arrives.
+type RequestStart struct {
+	Dialect   string // the client's dialect
+	Operation string // OperationChat or OperationEmbeddings
 }
 
 // RequestObserver sees one client request. Its methods are called from
@@ -41,11 +53,12 @@ type AttemptObserver interface {
 
 // Attempt describes an upstream attempt about to start.
 type Attempt struct {
-	Provider string // configured provider name
-	Kind     string // provider type: openai, anthropic, openai-compatible, sim
-	BaseURL  string
-	Model    string // the upstream model asked for
-	Stream   bool
+	Operation string // as in RequestStart
+	Provider  string // configured provider name
+	Kind      string // provider type: openai, anthropic, openai-compatible, sim
+	BaseURL   string
+	Model     string // the upstream model asked for
+	Stream    bool
 	// Passthrough: the client's dialect equals the provider's, so the
 	// bytes are forwarded rather than translated.
 	Passthrough bool
@@ -74,7 +87,8 @@ type AttemptResult struct {
 
 // Summary is one finished client request, as the access log sees it.
 type Summary struct {
-	Dialect string
+	Dialect   string
+	Operation string // as in RequestStart
 	// Request is the decoded client request (read only); nil when the
 	// request was refused before it could be decoded.
 	Request *llm.Request
@@ -104,15 +118,20 @@ type observation struct {
 	upstream    time.Duration
 	passthrough bool
 	stop        llm.StopReason
+	op          string
 }
 
-// observe starts observing x and returns the func that ends it; serve
-// defers it so it runs however the request ends.
-func (g *Gateway) observe(x *exchange) func() {
+// observe starts observing x, a chat request, and returns the func that
+// ends it; serve defers it so it runs however the request ends.
+func (g *Gateway) observe(x *exchange) func() { return g.observeOp(x, OperationChat) }
+
+// observeOp is observe for any operation.
+func (g *Gateway) observeOp(x *exchange, op string) func() {
+	x.obs.op = op
 	if g.obs == nil {
 		return func() {}
 	}
-	x.obs.req = g.obs.StartRequest(x.r, x.in.Name())
+	x.obs.req = g.obs.StartRequest(x.r, RequestStart{Dialect: x.in.Name(), Operation: op})
 	return func() { x.obs.req.End(x.summary()) }
 }
 
@@ -123,7 +142,7 @@ func (g *Gateway) observeAttempt(x *exchange, t route.Target) func(**attemptErro
 	p := t.Provider
 	x.obs.passthrough = p.Dialect.Name() == x.in.Name()
 	if x.obs.req != nil {
-		x.obs.att = x.obs.req.StartAttempt(Attempt{Provider: p.Name, Kind: p.Kind, BaseURL: p.BaseURL,
+		x.obs.att = x.obs.req.StartAttempt(Attempt{Operation: x.obs.op, Provider: p.Name, Kind: p.Kind, BaseURL: p.BaseURL,
 			Model: t.Model, Stream: x.req.Stream, Passthrough: x.obs.passthrough})
 	}
 	start := time.Now()
@@ -178,6 +197,7 @@ func (o *observation) logAttrs(attrs []slog.Attr) []slog.Attr {
 func (x *exchange) summary() Summary {
 	s := Summary{
 		Dialect:       x.in.Name(),
+		Operation:     x.obs.op,
 		Request:       x.req,
 		Status:        x.status,
 		Provider:      x.provider,

@@ -16,10 +16,10 @@ type recordingObserver struct {
 	ends     []Summary
 }
 
-func (o *recordingObserver) StartRequest(r *http.Request, dialect string) RequestObserver {
+func (o *recordingObserver) StartRequest(r *http.Request, s RequestStart) RequestObserver {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.dialects = append(o.dialects, dialect)
+	o.dialects = append(o.dialects, s.Dialect+" "+s.Operation)
 	return &recordingRequest{o}
 }
 
@@ -67,7 +67,7 @@ func TestObserverSeesFailoverAttemptsAndSummary(t *testing.T) {
 	if injected != "injected" {
 		t.Error("the attempt observer's headers did not reach the upstream")
 	}
-	if len(obs.dialects) != 1 || obs.dialects[0] != "openai" || len(obs.ends) != 1 {
+	if len(obs.dialects) != 1 || obs.dialects[0] != "openai chat" || len(obs.ends) != 1 {
 		t.Fatalf("requests %v, ends %d", obs.dialects, len(obs.ends))
 	}
 	if len(obs.attempts) != 2 || obs.attempts[0].Provider != "a" || obs.attempts[1].Model != "claude-b" ||
@@ -133,6 +133,29 @@ func TestObserverSeesStreamOnThePassthroughPath(t *testing.T) {
 		t.Errorf("attempt %+v", r)
 	}
 	if !s.Passthrough || s.StopReason != "max_tokens" || s.Usage.InputTokens != 7 || s.FirstByte <= 0 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+func TestObserverSeesEmbeddings(t *testing.T) {
+	var injected string
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		injected = r.Header.Get("X-Test-Trace")
+		w.Write([]byte(`{"object":"list","data":[{"object":"embedding","index":0,"embedding":[1,0]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":4,"total_tokens":4}}`))
+	})
+	g := newGateway(t, target{"up", "openai-compatible", up.URL + "/v1", "text-embedding-3-small"})
+	obs := &recordingObserver{}
+	g.obs = obs
+	if rec := serveEmbed(g, `{"model":"m","input":["hello"]}`); rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if injected != "injected" || len(obs.dialects) != 1 || obs.dialects[0] != "openai embeddings" {
+		t.Fatalf("injected %q, requests %v", injected, obs.dialects)
+	}
+	if len(obs.attempts) != 1 || obs.attempts[0].Operation != OperationEmbeddings || !obs.results[0].Answered {
+		t.Fatalf("attempts %+v results %+v", obs.attempts, obs.results)
+	}
+	if s := obs.ends[0]; s.Operation != OperationEmbeddings || s.Status != 200 || s.Usage.InputTokens != 4 || s.Attempts != 1 || s.Provider != "up" {
 		t.Errorf("summary %+v", s)
 	}
 }

@@ -32,9 +32,6 @@ const (
 	keyReasoningTok = attribute.Key("gen_ai.usage.reasoning.output_tokens")
 )
 
-// operationChat is gen_ai.operation.name for every chat or messages call.
-const operationChat = "chat"
-
 // Observer feeds metrics and traces from the gateway's pipeline. Either
 // part may be nil.
 type Observer struct {
@@ -55,27 +52,27 @@ func NewObserver(m *Metrics, t *Tracing) *Observer {
 
 // request is one client request under observation.
 type request struct {
-	o     *Observer
-	ctx   context.Context // carries the request span, or the client's remote span when not tracing
-	span  trace.Span      // nil when not tracing
-	model string          // the requested model's metric label, set at End
+	o    *Observer
+	ctx  context.Context // carries the request span, or the client's remote span when not tracing
+	span trace.Span      // nil when not tracing
+	op   string          // gen_ai.operation.name
 }
 
 // StartRequest implements gateway.Observer.
-func (o *Observer) StartRequest(r *http.Request, dialect string) gateway.RequestObserver {
+func (o *Observer) StartRequest(r *http.Request, s gateway.RequestStart) gateway.RequestObserver {
 	if o.metrics != nil {
 		o.metrics.inFlight.Inc()
 	}
-	q := &request{o: o, ctx: r.Context()}
+	q := &request{o: o, ctx: r.Context(), op: operation(s.Operation)}
 	t := o.tracing
 	if t.enabled || r.Header.Get("traceparent") != "" {
 		q.ctx = t.prop.Extract(q.ctx, propagation.HeaderCarrier(r.Header))
 	}
 	if t.enabled {
-		q.ctx, q.span = t.tracer.Start(q.ctx, operationChat, trace.WithSpanKind(trace.SpanKindServer),
+		q.ctx, q.span = t.tracer.Start(q.ctx, q.op, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(
-				semconv.GenAIOperationNameChat,
-				keyDialect.String(dialect),
+				semconv.GenAIOperationNameKey.String(q.op),
+				keyDialect.String(s.Dialect),
 				semconv.HTTPRequestMethodKey.String(r.Method),
 				semconv.URLPath(r.URL.Path),
 			))
@@ -105,7 +102,7 @@ func (q *request) StartAttempt(a gateway.Attempt) gateway.AttemptObserver {
 		return at
 	}
 	attrs := []attribute.KeyValue{
-		semconv.GenAIOperationNameChat,
+		semconv.GenAIOperationNameKey.String(q.op),
 		semconv.GenAIProviderNameKey.String(genAIProvider(a.Kind)),
 		keyGenAISystem.String(genAIProvider(a.Kind)),
 		semconv.GenAIRequestModel(a.Model),
@@ -118,7 +115,7 @@ func (q *request) StartAttempt(a gateway.Attempt) gateway.AttemptObserver {
 			attrs = append(attrs, semconv.ServerPort(p))
 		}
 	}
-	at.ctx, at.span = q.o.tracing.tracer.Start(q.ctx, operationChat+" "+a.Model,
+	at.ctx, at.span = q.o.tracing.tracer.Start(q.ctx, q.op+" "+a.Model,
 		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return at
 }
@@ -138,7 +135,7 @@ func (q *request) End(s gateway.Summary) {
 	}
 	sp := q.span
 	if model != "" {
-		sp.SetName(operationChat + " " + model)
+		sp.SetName(q.op + " " + model)
 	}
 	attrs := []attribute.KeyValue{semconv.HTTPResponseStatusCode(s.Status)}
 	if r := s.Request; r != nil {
@@ -267,6 +264,14 @@ func appendUsage(attrs []attribute.KeyValue, u llm.Usage, stop llm.StopReason) [
 		attrs = append(attrs, semconv.GenAIResponseFinishReasons(string(stop)))
 	}
 	return attrs
+}
+
+// operation defaults an unnamed operation to chat.
+func operation(op string) string {
+	if op == "" {
+		return gateway.OperationChat
+	}
+	return op
 }
 
 // genAIProvider maps a provider type to gen_ai.provider.name's well-known

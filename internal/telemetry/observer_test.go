@@ -1,9 +1,12 @@
 package telemetry
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/railyard-ai/railyard/internal/gateway"
+	"github.com/railyard-ai/railyard/internal/llm"
 )
 
 func TestErrorKind(t *testing.T) {
@@ -43,4 +46,20 @@ func TestGenAIProvider(t *testing.T) {
 			t.Errorf("genAIProvider(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestEmbeddingsSpansNamedByOperation(t *testing.T) {
+	tr, rec := recordingTracing()
+	o := NewObserver(nil, tr)
+	r := httptest.NewRequest(http.MethodPost, "/v1/embeddings", nil)
+	q := o.StartRequest(r, gateway.RequestStart{Dialect: "openai", Operation: gateway.OperationEmbeddings})
+	a := q.StartAttempt(gateway.Attempt{Operation: gateway.OperationEmbeddings, Provider: "p", Kind: "openai", Model: "text-embedding-3-small"})
+	a.End(gateway.AttemptResult{Outcome: "ok", Answered: true, Usage: llm.Usage{InputTokens: 4}})
+	q.End(gateway.Summary{Dialect: "openai", Operation: gateway.OperationEmbeddings, Request: &llm.Request{Model: "emb"}, Status: 200})
+	spans := rec.Ended()
+	if len(spans) != 2 || spans[0].Name() != "embeddings text-embedding-3-small" || spans[1].Name() != "embeddings emb" {
+		t.Fatalf("spans %v", spans)
+	}
+	checkAttrs(t, spans[1], map[string]string{"gen_ai.operation.name": "embeddings"})
+	checkAttrs(t, spans[0], map[string]string{"gen_ai.operation.name": "embeddings", "gen_ai.usage.input_tokens": "4"})
 }
