@@ -81,6 +81,7 @@ func FuzzEventStream(f *testing.F) {
 		f.Add(capture(f, n))
 	}
 	f.Add(AppendException(nil, "validationException", []byte(`{"message":"x"}`)))
+	addFixtures(f, "sdk-eventstream/*/*")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		er := Dialect{}.NewEventReader(bytes.NewReader(data))
 		sd := Dialect{}.NewStreamDecoder()

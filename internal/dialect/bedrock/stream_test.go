@@ -7,8 +7,12 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/railyard-ai/railyard/internal/llm"
 	"github.com/railyard-ai/railyard/internal/sse"
@@ -174,6 +178,33 @@ func TestStreamDecoderRejectsDisorder(t *testing.T) {
 		}
 		if e := llm.AsError(err); err == nil || e.Status != http.StatusBadGateway {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestSDKEventstreamVectors runs the AWS SDK's own eventstream test
+// vectors through the reader: the positive ones frame correctly (they are
+// not Bedrock events, so they are refused only for lacking :message-type
+// or carrying a non-event type), the corrupted ones fail in framing.
+func TestSDKEventstreamVectors(t *testing.T) {
+	for _, kind := range []string{"positive", "negative"} {
+		names, _ := filepath.Glob(filepath.Join("testdata", "sdk-eventstream", kind, "*"))
+		if len(names) == 0 {
+			t.Fatalf("no %s vectors", kind)
+		}
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Dialect{}.NewEventReader(iotest.OneByteReader(bytes.NewReader(data))).Next()
+			framed := err != nil && strings.Contains(err.Error(), "message of unknown type")
+			if kind == "positive" && !framed {
+				t.Errorf("%s: %v", n, err)
+			}
+			if kind == "negative" && (err == nil || framed) {
+				t.Errorf("%s: corrupted message accepted: %v", n, err)
+			}
 		}
 	}
 }
