@@ -42,9 +42,13 @@ func setAuth(h http.Header, cfg config.Provider, d dialect.Dialect) {
 	}
 }
 
-// wrapKind adapts d to a provider type whose paths differ from its
-// dialect's: Azure OpenAI addresses deployments.
+// wrapKind adapts d to a provider type whose paths or fields differ from
+// its dialect's: Azure OpenAI addresses deployments, Mistral refuses
+// fields it does not define.
 func wrapKind(cfg config.Provider, d dialect.Dialect) dialect.Dialect {
+	if cfg.Type == "mistral" {
+		return mistral{Dialect: d}
+	}
 	if cfg.Type != config.TypeAzureOpenAI {
 		return d
 	}

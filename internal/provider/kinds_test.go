@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -124,5 +125,41 @@ func TestAzureRecorded(t *testing.T) {
 	}
 	if e, ok := p.Dialect.(interface{ EmbedPath(string) string }); !ok || e.EmbedPath("emb") != "/openai/deployments/emb/embeddings?api-version=2024-12-01-preview" {
 		t.Fatal("azure embeddings path")
+	}
+}
+
+func TestMistralStrictFields(t *testing.T) {
+	p, err := New(config.Provider{Name: "m", Type: "mistral", BaseURL: "https://api.mistral.ai/v1", APIKey: "k"}, kindDialects, http.DefaultClient, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Dialect.Name() == "openai" {
+		t.Fatal("Mistral must not take the OpenAI fast path: it would forward fields Mistral refuses")
+	}
+	seed, k := int64(7), 40
+	req := &llm.Request{Model: "mistral-small-latest", Stream: true, StreamUsage: true, Seed: &seed, TopK: &k, User: "u", MaxTokens: 10,
+		Messages: []llm.Message{{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartText, Text: "hi"}}}}}
+	body, err := p.Dialect.EncodeRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"stream_options", "top_k", "user", "seed", "max_completion_tokens"} {
+		if _, ok := m[gone]; ok {
+			t.Errorf("%s sent to Mistral: %s", gone, body)
+		}
+	}
+	if m["random_seed"] != float64(7) || m["max_tokens"] != float64(10) || m["stream"] != true || m["model"] != "mistral-small-latest" {
+		t.Errorf("body %s", body)
+	}
+	e := p.Dialect.(interface {
+		EncodeEmbedRequest(*llm.EmbedRequest) ([]byte, error)
+	})
+	eb, err := e.EncodeEmbedRequest(&llm.EmbedRequest{Model: "mistral-embed", Input: []string{"a"}, Dimensions: 256, User: "u"})
+	if err != nil || string(eb) != `{"encoding_format":"float","input":["a"],"model":"mistral-embed","output_dimension":256}` {
+		t.Errorf("%v %s", err, eb)
 	}
 }

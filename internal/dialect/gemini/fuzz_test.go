@@ -75,3 +75,11 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEmbedResponse: any batchEmbedContents reply decodes or fails.
+func FuzzEmbedResponse(f *testing.F) {
+	f.Add([]byte(`{"embeddings":[{"values":[0.1,-0.2]}],"usageMetadata":{"promptTokenCount":3}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, _ = Dialect{}.DecodeEmbedResponse(body)
+	})
+}
