@@ -238,7 +238,9 @@ func newPlanner(opts Options) *route.Planner {
 	if h == nil {
 		h = route.NewHealth(route.HealthOptions{})
 	}
-	return &route.Planner{Health: h, Catalog: opts.Catalog, AssumedOutput: opts.AssumedOutputTokens}
+	p := &route.Planner{Health: h, Catalog: opts.Catalog, AssumedOutput: opts.AssumedOutputTokens}
+	go p.Estimator.Warm()
+	return p
 }
 
 // SetRouting gives the routing filters and the cost policy a catalog, and

@@ -27,7 +27,12 @@ func (s BreakerState) String() string {
 // BreakerSettings tune every target's breaker. Zero values take the
 // defaults named on each field.
 type BreakerSettings struct {
-	// Failures is how many consecutive failures open the breaker. Default 5.
+	// Failures is how many consecutive failures open the breaker, provided
+	// that at least 80% of the target's recent outcomes (the last
+	// 4×Failures, at least 20) failed too. The second condition keeps a
+	// partly failing target in service: under concurrency its fast
+	// failures finish before its slower successes, so a target failing
+	// 30% shows runs of failures that do not mean it is down. Default 5.
 	Failures int
 	// Cooldown is how long an open breaker refuses traffic before it lets
 	// probes through. Default 30s.
@@ -58,7 +63,36 @@ type breaker struct {
 	failures int       // consecutive, while closed
 	openedAt time.Time // when it last opened
 	probes   int       // in flight, while half-open
+	recent   outcomes
 }
+
+// outcomes remembers the last outcomes, failed or not, up to 64.
+type outcomes struct {
+	bits   uint64 // 1 = failed, newest in bit 0
+	n      int
+	failed int
+}
+
+func (o *outcomes) add(failed bool, size int) {
+	size = min(max(size, 1), 64)
+	if o.n == size {
+		if o.bits>>(size-1)&1 == 1 {
+			o.failed--
+		}
+	} else {
+		o.n++
+	}
+	o.bits = o.bits << 1 & (1<<size - 1)
+	if failed {
+		o.bits |= 1
+		o.failed++
+	}
+}
+
+// mostlyFailing reports whether 80% of the remembered outcomes failed.
+func (o *outcomes) mostlyFailing() bool { return o.n > 0 && o.failed*5 >= o.n*4 }
+
+func windowFor(s BreakerSettings) int { return min(max(4*s.Failures, 20), 64) }
 
 // allow reports whether a request may go to the target now, and whether it
 // is a half-open probe (which the caller must report back through done).
@@ -89,13 +123,15 @@ func (b *breaker) done(now time.Time, s BreakerSettings, probe, failed bool) {
 	case b.state == BreakerHalfOpen && probe && failed:
 		b.state, b.openedAt = BreakerOpen, now
 	case b.state == BreakerHalfOpen && probe:
-		b.state, b.failures = BreakerClosed, 0
+		b.state, b.failures, b.recent = BreakerClosed, 0, outcomes{}
 	case b.state == BreakerClosed && failed:
 		b.failures++
-		if b.failures >= s.Failures {
+		b.recent.add(true, windowFor(s))
+		if b.failures >= s.Failures && b.recent.mostlyFailing() {
 			b.state, b.openedAt = BreakerOpen, now
 		}
 	case b.state == BreakerClosed:
 		b.failures = 0
+		b.recent.add(false, windowFor(s))
 	}
 }

@@ -188,3 +188,39 @@ func TestPeakEWMA(t *testing.T) {
 		t.Fatalf("per token %v, want 1ms", pt)
 	}
 }
+
+func TestBreakerIgnoresRunsOfAPartlyFailingTarget(t *testing.T) {
+	h := NewHealth(HealthOptions{Breaker: BreakerSettings{Failures: 5}})
+	tg := target("a", "m")
+	// Batches of 10 where the 3 fast failures finish first, then 7
+	// successes: runs of failures, 30% overall. Then a burst of 6 fails
+	// (a run above Failures) inside a mostly healthy window.
+	for range 50 {
+		for i := range 10 {
+			l, _ := h.Acquire(tg, 0)
+			if l == nil {
+				t.Fatal("a 30% failing target was ejected")
+			}
+			l.Done(Outcome{Failed: i < 3})
+		}
+	}
+	for range 6 {
+		l, _ := h.Acquire(tg, 0)
+		l.Done(Outcome{Failed: true})
+	}
+	if s := h.Stats(tg).Breaker; s != BreakerClosed {
+		t.Fatalf("opened on a run within a healthy window: %v", s)
+	}
+	// Down for good: it opens once 80% of the last 20 failed.
+	n := 6
+	for h.Stats(tg).Breaker == BreakerClosed {
+		l, _ := h.Acquire(tg, 0)
+		l.Done(Outcome{Failed: true})
+		if n++; n > 20 {
+			t.Fatal("a target failing every request never opened")
+		}
+	}
+	if n != 16 {
+		t.Fatalf("opened after %d straight failures, want 16 (80%% of 20)", n)
+	}
+}

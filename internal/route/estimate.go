@@ -28,16 +28,22 @@ const (
 	tokensPerImage   = 1000
 )
 
-func (e *Estimator) count(s string) int {
-	if s == "" {
-		return 0
-	}
+// Warm loads the tokenizer's data now (tens of milliseconds) instead of
+// in the first request's path.
+func (e *Estimator) Warm() {
 	e.once.Do(func() {
 		c, err := tokenizer.Get(tokenizer.O200kBase)
 		if err == nil {
 			e.codec = c
 		}
 	})
+}
+
+func (e *Estimator) count(s string) int {
+	if s == "" {
+		return 0
+	}
+	e.Warm()
 	if e.codec == nil {
 		return (len(s) + 3) / 4
 	}

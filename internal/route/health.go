@@ -94,14 +94,21 @@ type Stats struct {
 	Breaker   BreakerState
 }
 
-// Stats returns t's live state.
+// Stats returns t's live state. Latency and error averages fade while the
+// target gets no traffic (by e^-idle/decay), so a target avoided for a
+// spike or a burst of errors is tried again once that is old news.
 func (h *Health) Stats(t Target) Stats {
 	s, _ := h.state(t.key())
+	now := h.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	fade := 1.0
+	if !s.last.IsZero() && s.inflight == 0 {
+		fade = math.Exp(-float64(now.Sub(s.last)) / float64(h.opts.Decay))
+	}
 	return Stats{
-		FirstByte: time.Duration(s.firstByte), PerToken: time.Duration(s.perToken),
-		ErrorRate: s.errRate, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
+		FirstByte: time.Duration(s.firstByte * fade), PerToken: time.Duration(s.perToken * fade),
+		ErrorRate: s.errRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
 	}
 }
 
@@ -233,14 +240,14 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome) {
 	case s.firstByte == 0 || fb > s.firstByte:
 		s.firstByte = fb
 	default:
-		s.firstByte += math.Max(w, 0.05) * (fb - s.firstByte)
+		s.firstByte += math.Max(w, latencyFloor) * (fb - s.firstByte)
 	}
 	if o.OutputTokens > 1 && o.Total > o.FirstByte {
 		pt := float64(o.Total-o.FirstByte) / float64(o.OutputTokens-1)
 		if s.perToken == 0 {
 			s.perToken = pt
 		} else {
-			s.perToken += math.Max(w, 0.05) * (pt - s.perToken)
+			s.perToken += math.Max(w, latencyFloor) * (pt - s.perToken)
 		}
 	}
 }
@@ -293,3 +300,9 @@ func (w *window) sum(now int64) (reqs, tokens int64) {
 	}
 	return reqs, tokens
 }
+
+// latencyFloor is the least weight a new latency sample gets. Decay is by
+// time (Finagle's peak EWMA), so a spike is remembered for seconds however
+// busy the target is; the floor only keeps a target that answers in bursts
+// from being judged on one stale sample.
+const latencyFloor = 0.002

@@ -80,9 +80,13 @@ func moveFirst(targets []Target, i int) []Target {
 // the lower expected latency wins. The expectation is the peak-EWMA time to
 // first byte plus the time per token times the output asked for, scaled by
 // the requests already in flight and by the recent error rate, so a target
-// that slows down, fails or fills up loses traffic at once. A target never
-// measured scores 0 and is tried, so new targets get learned. Others follow
-// by score for failover.
+// that slows down, fails or fills up loses traffic at once. The draw is
+// among the competitive targets only (expected latency within twice the
+// best), so with few targets a bad one is not picked whenever it happens
+// to be drawn against another bad one; Health decays an idle target's
+// averages, so it is probed again once the memory of its trouble fades. A
+// target never measured scores 0 and is tried, so new targets get learned.
+// Others follow by score for failover.
 type Latency struct {
 	mu  sync.Mutex
 	rnd *rand.Rand
@@ -98,6 +102,10 @@ func NewLatency(seed uint64) *Latency {
 // Name implements Policy.
 func (*Latency) Name() string { return "latency" }
 
+// competitive bounds the draw: targets expected within this factor of the
+// best one.
+const competitive = 2.0
+
 // Order implements Policy.
 func (l *Latency) Order(p *Pick) []Target {
 	n := len(p.Targets)
@@ -105,19 +113,32 @@ func (l *Latency) Order(p *Pick) []Target {
 		return p.Targets
 	}
 	scores := make([]float64, n)
+	best := -1.0
 	for i, t := range p.Targets {
 		scores[i] = latencyScore(p.stats(t), p.MaxOutput)
+		if best < 0 || scores[i] < best {
+			best = scores[i]
+		}
 	}
-	l.mu.Lock()
-	a := l.rnd.IntN(n)
-	b := l.rnd.IntN(n - 1)
-	l.mu.Unlock()
-	if b >= a {
-		b++
+	var pool []int
+	for i, s := range scores {
+		if s <= best*competitive {
+			pool = append(pool, i)
+		}
 	}
-	win := a
-	if scores[b] < scores[a] {
-		win = b
+	win := pool[0]
+	if len(pool) > 1 {
+		l.mu.Lock()
+		a := l.rnd.IntN(len(pool))
+		b := l.rnd.IntN(len(pool) - 1)
+		l.mu.Unlock()
+		if b >= a {
+			b++
+		}
+		win = pool[a]
+		if scores[pool[b]] < scores[win] {
+			win = pool[b]
+		}
 	}
 	idx := make([]int, 0, n)
 	for i := range n {
