@@ -432,3 +432,47 @@ func TestResponseRoundTrip(t *testing.T) {
 		t.Fatalf("passthrough usage %+v %q", u, m)
 	}
 }
+
+// TestThoughtParts uses the shape Google documents for includeThoughts:
+// thought summaries as parts with "thought": true, the signature on the
+// first part after them.
+func TestThoughtParts(t *testing.T) {
+	body := `{"candidates":[{"content":{"role":"model","parts":[{"text":"Let me think.","thought":true},{"text":"42","thoughtSignature":"c2ln"}]},"finishReason":"STOP","index":0}],
+	"usageMetadata":{"promptTokenCount":10,"cachedContentTokenCount":4,"candidatesTokenCount":1,"thoughtsTokenCount":20,"totalTokenCount":31},"modelVersion":"gemini-2.5-pro","responseId":"r"}`
+	r, err := Dialect{}.DecodeResponse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Content) != 2 || r.Content[0].Type != llm.PartReasoning || r.Content[0].Text != "Let me think." ||
+		r.Content[1].Type != llm.PartText || r.Content[1].Signature != "c2ln" {
+		t.Fatalf("%+v", r.Content)
+	}
+	if r.Usage != (llm.Usage{InputTokens: 10, OutputTokens: 21, CacheReadTokens: 4, ReasoningTokens: 20}) {
+		t.Fatalf("usage %+v", r.Usage)
+	}
+	// Streamed, split across chunks: a reasoning block, then text whose
+	// signature arrives as a delta.
+	stream := "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Let me \",\"thought\":true}]},\"index\":0}],\"responseId\":\"r\",\"modelVersion\":\"m\"}\r\n\r\n" +
+		"data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"think.\",\"thought\":true}]},\"index\":0}]}\r\n\r\n" +
+		"data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"42\"}]},\"index\":0}]}\r\n\r\n" +
+		"data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"\",\"thoughtSignature\":\"c2ln\"}]},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":10,\"candidatesTokenCount\":1,\"thoughtsTokenCount\":20,\"totalTokenCount\":31}}\r\n\r\n"
+	got, err := decodeStream(t, []byte(stream), nil)
+	want := `start(r,m)[reasoningLet me think.][text42<sig>]stop(end_turn){"InputTokens":10,"OutputTokens":21,"CacheReadTokens":0,"CacheWriteTokens":0,"ReasoningTokens":20}.`
+	if err != nil || got != want {
+		t.Fatalf("%v\ngot  %s\nwant %s", err, got, want)
+	}
+	// A Gemini client sending the turn back keeps thought and signature.
+	in := `{"contents":[{"role":"user","parts":[{"text":"q"}]},{"role":"model","parts":[{"text":"Let me think.","thought":true,"thoughtSignature":"t"},{"text":"42","thoughtSignature":"c2ln"}]},{"role":"user","parts":[{"text":"and?"}]}]}`
+	req, err := geminiRequest(t, "/v1beta/models/m:generateContent", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := req.Messages[1]
+	if m.Content[0].Type != llm.PartReasoning || m.Content[0].Signature != "t" || m.Content[1].Signature != "c2ln" {
+		t.Fatalf("%+v", m.Content)
+	}
+	out, _ := Dialect{}.EncodeRequest(req)
+	if !bytes.Contains(out, []byte(`{"text":"42","thoughtSignature":"c2ln"}`)) {
+		t.Errorf("signature not sent back: %s", out)
+	}
+}
