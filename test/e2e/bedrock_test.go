@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,7 +35,8 @@ const (
 // bedrockGatewayConfig routes to the simulator in Bedrock mode: a provider
 // of type bedrock (SigV4, /model/{id}/converse[-stream], eventstream)
 // whose base URL is a signature verifier in front of the simulator. The
-// model is a cross-region inference profile id. %[1]s is the verifier's URL.
+// model is a cross-region inference profile id. %[1]s is the verifier's URL,
+// %[2]s the simulator's.
 const bedrockGatewayConfig = `
 server: {first_byte_timeout: 5s, shutdown_timeout: 10s}
 providers:
@@ -45,9 +47,18 @@ providers:
     aws_access_key_id: ` + bedrockKeyID + `
     aws_secret_access_key: ` + bedrockSecret + `
     aws_session_token: ` + bedrockToken + `
+  - {name: sim-openai, type: openai-compatible, base_url: "%[2]s/v1"}
 models:
   - name: bedrock-backed
     targets: [{provider: sim-bedrock, model: "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"}]
+  - name: bedrock-throttled
+    targets:
+      - {provider: sim-bedrock, model: sim-429}
+      - {provider: sim-openai, model: sim-gpt}
+  - name: bedrock-overloaded
+    targets:
+      - {provider: sim-bedrock, model: sim-overloaded}
+      - {provider: sim-bedrock, model: sim-500}
 `
 
 // sigV4Verifier re-signs every request it receives with the AWS SDK's
@@ -123,7 +134,7 @@ func newBedrockEnv(t *testing.T) (*env, *sigV4Verifier) {
 	t.Helper()
 	sim := start(t, "sim", "--config", writeConfig(t, simConfig))
 	v := newSigV4Verifier(t, sim.URL())
-	gw := start(t, "serve", "--config", writeConfig(t, fmt.Sprintf(bedrockGatewayConfig, v.srv.URL)))
+	gw := start(t, "serve", "--config", writeConfig(t, fmt.Sprintf(bedrockGatewayConfig, v.srv.URL, sim.URL())))
 	return &env{t: t, sim: sim, gw: gw, key: "sk-unused"}, v
 }
 
@@ -260,4 +271,41 @@ func TestSigV4VerifierRejects(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || v.bad.Load() != 1 {
 		t.Errorf("status %d, bad %d", resp.StatusCode, v.bad.Load())
 	}
+}
+
+// TestBedrockFailover: Bedrock's ThrottlingException (429) fails over to
+// the next target before the first byte; when every target fails, the
+// client gets the gateway's status in its own dialect.
+func TestBedrockFailover(t *testing.T) {
+	t.Parallel()
+	e, _ := newBedrockEnv(t)
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("throttled/stream=%v", stream), func(t *testing.T) {
+			p := oaGreeting("bedrock-throttled")
+			var hr *http.Response
+			var text string
+			if stream {
+				acc, _, r := oaStream(t, e.openai(), p)
+				text, hr = acc.Choices[0].Message.Content, r
+			} else {
+				got, r := oaChat(t, e.openai(), p)
+				text, hr = got.Choices[0].Message.Content, r
+			}
+			checkHeaders(t, hr.Header, wantRoute{"sim-openai", "sim-gpt", "failover: sim-bedrock 429 -> sim-openai ok"})
+			if text != "Hello from the OpenAI SDK" {
+				t.Errorf("reply %q", text)
+			}
+		})
+	}
+	t.Run("all fail", func(t *testing.T) {
+		c := e.anthropic()
+		_, err := c.Messages.New(context.Background(), anGreeting("bedrock-overloaded"))
+		var ae *anthropic.Error
+		if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway {
+			t.Fatalf("err %v", err)
+		}
+		if r := ae.Response.Header.Get("x-railyard-route"); r != "failover: sim-bedrock 529 -> sim-bedrock 500" {
+			t.Errorf("route %q", r)
+		}
+	})
 }
