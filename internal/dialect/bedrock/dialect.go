@@ -22,6 +22,17 @@
 // canonical InputTokens is inputTokens + cacheReadInputTokens +
 // cacheWriteInputTokens, and the reverse on the way out.
 //
+// Errors keep Bedrock's status, so the gateway's failover follows it:
+// ThrottlingException and ModelNotReadyException (429),
+// ServiceUnavailableException (503), InternalServerException (500) and
+// ModelTimeoutException (408) try the next target; ValidationException
+// (400), ResourceNotFoundException (404) and AccessDeniedException (403,
+// which fails over as a credentials problem) keep their meaning. Two are
+// not retried although another provider might serve the request:
+// ServiceQuotaExceededException (Bedrock sends it as a 400) and
+// ModelErrorException (424). The error name comes from x-amzn-ErrorType or
+// the body's __type; railyard's own Bedrock errors carry both.
+//
 // What the canonical IR carries but Converse cannot express, and is
 // therefore dropped on purpose when railyard calls Bedrock:
 //   - Seed, PresencePenalty, FrequencyPenalty, User, ParallelToolCalls:

@@ -21,7 +21,9 @@ func (Dialect) DecodeResponse(body []byte) (*llm.Response, error) {
 	resp := &llm.Response{StopReason: stopReasonIn(w.StopReason), Usage: usageIn(w.Usage)}
 	for i := range w.Output.Message.Content {
 		b := &w.Output.Message.Content[i]
-		if b.CachePoint != nil {
+		if b.CachePoint != nil || b.unknown() {
+			// A block of a kind this version does not know (Converse adds
+			// kinds) is skipped, not a failed reply.
 			continue
 		}
 		p, ok, err := decodeBlock("output.message.content", llm.RoleAssistant, b)

@@ -48,11 +48,16 @@ func TestDecodeResponse(t *testing.T) {
 			t.Errorf("%s: round trip\n got %+v\nwant %+v\n%s", tc.file, back, r, out)
 		}
 	}
+	// Unknown block kinds are skipped.
+	r, err := Dialect{}.DecodeResponse([]byte(`{"output":{"message":{"role":"assistant","content":[{"futureBlock":{"x":1}},{"text":"hi"}]}},"stopReason":"end_turn"}`))
+	if err != nil || len(r.Content) != 1 || r.Content[0].Text != "hi" {
+		t.Errorf("unknown block: %+v %v", r, err)
+	}
 	tc, _ := Dialect{}.DecodeResponse(fixture(t, "response_tool_use.json"))
 	if c := tc.Content[0].ToolCall; c.ID != "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q" || c.Name != "top_song" || c.Arguments != `{"sign":"WZPZ"}` {
 		t.Errorf("tool call %+v", c)
 	}
-	for _, bad := range []string{`{`, `{}`, `{"output":{"message":{"role":"assistant","content":[{}]}}}`} {
+	for _, bad := range []string{`{`, `{}`, `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"name":"x"}}]}}}`} {
 		if _, err := (Dialect{}).DecodeResponse([]byte(bad)); llm.AsError(err).Status != http.StatusBadGateway {
 			t.Errorf("%s: %v", bad, err)
 		}

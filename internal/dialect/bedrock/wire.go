@@ -47,6 +47,12 @@ type wireBlock struct {
 	CitationsContent json.RawMessage `json:"citationsContent,omitempty"`
 }
 
+// unknown reports a block with no member railyard knows.
+func (b *wireBlock) unknown() bool {
+	return b.Text == nil && b.Image == nil && b.Document == nil && b.ToolUse == nil && b.ToolResult == nil &&
+		b.ReasoningContent == nil && b.CachePoint == nil && b.GuardContent == nil && b.Video == nil && b.CitationsContent == nil
+}
+
 type wireSource struct {
 	// Bytes is base64 in JSON, as the REST API carries blobs.
 	Bytes      string          `json:"bytes,omitempty"`
