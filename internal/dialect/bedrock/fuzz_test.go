@@ -57,7 +57,11 @@ func FuzzDecodeRequest(f *testing.F) {
 func FuzzDecodeResponse(f *testing.F) {
 	addFixtures(f, "response_*.json")
 	addFixtures(f, "error_*.json")
+	addFixtures(f, "embed_*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if _, err := (Dialect{}).DecodeEmbedResponse(body); err != nil && llm.AsError(err).Status != 502 {
+			t.Fatalf("DecodeEmbedResponse: %v", err)
+		}
 		r, err := Dialect{}.DecodeResponse(body)
 		if err != nil {
 			if e := llm.AsError(err); e.Status != 502 {
