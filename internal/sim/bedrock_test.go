@@ -104,3 +104,42 @@ func TestBedrockErrors(t *testing.T) {
 		t.Errorf("unknown operation: %d", resp.StatusCode)
 	}
 }
+
+func TestBedrockInvokeEmbeddings(t *testing.T) {
+	ts := newBedrockSim(t, config.Sim{})
+	d := bedrock.Dialect{}
+	for _, tc := range []struct {
+		model string
+		input []string
+		dims  int
+	}{
+		{"amazon.titan-embed-text-v2:0", []string{"hello"}, 32},
+		{"cohere.embed-multilingual-v3", []string{"a", "b"}, 0},
+	} {
+		req := &llm.EmbedRequest{Model: tc.model, Input: tc.input, Dimensions: tc.dims}
+		body, err := d.EncodeEmbedRequest(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, raw := postRaw(t, ts.URL+d.EmbedPath(tc.model), body, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", tc.model, resp.StatusCode, raw)
+		}
+		out, err := d.DecodeEmbedResponse(raw)
+		want := max(tc.dims, DefaultEmbedDimensions*btoi(tc.dims == 0))
+		if err != nil || len(out.Vectors) != len(tc.input) || len(out.Vectors[0]) != want {
+			t.Errorf("%s: %+v %v", tc.model, out, err)
+		}
+	}
+	resp, _ := postRaw(t, ts.URL+"/model/m/invoke", []byte(`{"prompt":"x"}`), nil)
+	if resp.StatusCode != 400 || resp.Header.Get("x-amzn-ErrorType") != "ValidationException" {
+		t.Errorf("bad body: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

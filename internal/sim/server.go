@@ -177,6 +177,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/model/") {
+			if strings.HasSuffix(r.URL.Path, "/invoke") {
+				s.serveBedrockInvoke(w, r) // embeddings (Titan, Cohere)
+				return
+			}
 			s.serveDialect(w, r, "bedrock") // /model/{id}/converse[-stream]
 			return
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/openai/openai-go/v3"
+	ooption "github.com/openai/openai-go/v3/option"
 )
 
 // Static test credentials for the Bedrock provider; the verifier in front
@@ -308,4 +309,48 @@ func TestBedrockFailover(t *testing.T) {
 			t.Errorf("route %q", r)
 		}
 	})
+}
+
+// TestBedrockEmbeddings: the OpenAI SDK's embeddings through the gateway
+// to Bedrock's InvokeModel in the simulator, Titan (one text, dimensions)
+// and Cohere (a batch), signed like every Bedrock call.
+func TestBedrockEmbeddings(t *testing.T) {
+	t.Parallel()
+	e, v := newBedrockEnv(t)
+	c := e.openai()
+	for _, tc := range []struct {
+		model string
+		input []string
+		dims  int
+	}{
+		{"sim-bedrock/amazon.titan-embed-text-v2:0", []string{"How do I reset my password?"}, 256},
+		{"sim-bedrock/cohere.embed-english-v3", []string{"Hello world", "How do I reset my password?", "Hello world"}, 0},
+	} {
+		p := openai.EmbeddingNewParams{Model: tc.model, Input: openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: tc.input}}
+		if tc.dims > 0 {
+			p.Dimensions = openai.Int(int64(tc.dims))
+		}
+		var hr *http.Response
+		got, err := c.Embeddings.New(context.Background(), p, ooption.WithResponseInto(&hr))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.model, err)
+		}
+		want := tc.dims
+		if want == 0 {
+			want = 64 // the simulator's default
+		}
+		if len(got.Data) != len(tc.input) || len(got.Data[0].Embedding) != want || got.Usage.PromptTokens == 0 ||
+			hr.Header.Get("X-Railyard-Provider") != "sim-bedrock" {
+			t.Errorf("%s: %d vectors of %d, usage %+v, headers %v", tc.model, len(got.Data), len(got.Data[0].Embedding), got.Usage, hr.Header)
+		}
+	}
+	// Titan embeds one text per call: a batch has nowhere to go.
+	_, err := c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{Model: "sim-bedrock/amazon.titan-embed-text-v2:0",
+		Input: openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: []string{"a", "b"}}})
+	if err == nil {
+		t.Error("a Titan batch was accepted")
+	}
+	if v.bad.Load() != 0 || v.plain.Load() != 2 {
+		t.Errorf("verifier: %d signed InvokeModel calls, %d bad", v.plain.Load(), v.bad.Load())
+	}
 }
