@@ -29,6 +29,13 @@ models:
     targets: [{provider: sim-openai, model: sim-gpt}]
   - name: embed
     targets: [{provider: sim-openai, model: text-embedding-3-small}]
+  - name: gemini-resilient
+    targets:
+      - {provider: sim-gemini, model: sim-overloaded}
+      - {provider: sim-gemini, model: sim-429}
+      - {provider: sim-openai, model: sim-gpt}
+  - name: gemini-exhausted
+    targets: [{provider: sim-gemini, model: sim-429}]
 `
 
 // newGeminiEnv starts a simulator and a gateway that calls it as Gemini.
@@ -273,5 +280,25 @@ func TestEmbeddingsOpenAISDK(t *testing.T) {
 	}
 	if r := hr.Header.Get("X-Railyard-Route"); r != "failover: sim-openai ok" {
 		t.Errorf("route %q", r)
+	}
+}
+
+// TestGeminiUpstreamFailover: Gemini error replies (529, 429 with
+// Retry-After, in Google's error shape) fail over to the next target, and
+// when none is left the client sees the rate limit in its own dialect.
+func TestGeminiUpstreamFailover(t *testing.T) {
+	t.Parallel()
+	e := newGeminiEnv(t)
+	got, hr := oaChat(t, e.openai(), oaGreeting("gemini-resilient"))
+	if got.Choices[0].Message.Content != "Hello from the OpenAI SDK" {
+		t.Errorf("reply %q", got.Choices[0].Message.Content)
+	}
+	if r := hr.Header.Get("X-Railyard-Route"); r != "failover: sim-gemini 529 -> sim-gemini 429 -> sim-openai ok" {
+		t.Errorf("route %q", r)
+	}
+	status, h, body := post(t, e.gw.URL()+"/v1/messages", `{"model":"gemini-exhausted","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}`,
+		map[string]string{"anthropic-version": "2023-06-01"})
+	if status != http.StatusTooManyRequests || h.Get("Retry-After") != "7" || !strings.Contains(string(body), `"rate_limit_error"`) {
+		t.Errorf("exhausted: %d retry-after %q %s", status, h.Get("Retry-After"), body)
 	}
 }
