@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/railyard-ai/railyard/internal/access"
 	"github.com/railyard-ai/railyard/internal/catalog"
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/govern"
@@ -95,4 +96,21 @@ func (g *governance) close() {
 		g.log.Error("ledger flush at shutdown", "err", err)
 	}
 	_ = g.st.Close()
+}
+
+// demoKey is the key `railyard demo` sends: none while keys are off, else
+// a virtual key made for the demo that expires in an hour (the master key
+// does not reach client endpoints).
+func (g *governance) demoKey(ctx context.Context, master string) string {
+	has, err := g.st.HasKeys(ctx)
+	if master == "" && err == nil && !has {
+		return ""
+	}
+	name, expires := "demo", time.Now().Add(time.Hour)
+	_, secret, err := access.CreateKey(ctx, g.st, access.KeyFields{Name: &name, ExpiresAt: &expires}, time.Now())
+	if err != nil {
+		g.log.Error("demo: could not create a virtual key", "err", err)
+		return ""
+	}
+	return secret
 }

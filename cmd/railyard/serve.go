@@ -134,7 +134,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 
 	if demo {
 		go func() {
-			if err := runDemo(ctx, base, cfg.Auth.MasterKey, table, stdout); err != nil {
+			if err := runDemo(ctx, base, gov.demoKey(ctx, cfg.Auth.MasterKey), table, stdout); err != nil {
 				log.Error("demo request failed", "err", err)
 			}
 		}()
