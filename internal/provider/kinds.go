@@ -44,10 +44,13 @@ func setAuth(h http.Header, cfg config.Provider, d dialect.Dialect) {
 
 // wrapKind adapts d to a provider type whose paths or fields differ from
 // its dialect's: Azure OpenAI addresses deployments, Mistral refuses
-// fields it does not define.
+// fields it does not define, DashScope needs Qwen3's thinking switch.
 func wrapKind(cfg config.Provider, d dialect.Dialect) dialect.Dialect {
-	if cfg.Type == "mistral" {
+	switch cfg.Type {
+	case "mistral":
 		return mistral{Dialect: d}
+	case "qwen":
+		return qwen{Dialect: d}
 	}
 	if cfg.Type != config.TypeAzureOpenAI {
 		return d

@@ -163,3 +163,38 @@ func TestMistralStrictFields(t *testing.T) {
 		t.Errorf("%v %s", err, eb)
 	}
 }
+
+func TestQwenThinkingSwitch(t *testing.T) {
+	p, err := New(config.Provider{Name: "q", Type: "qwen", BaseURL: "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", APIKey: "k"}, kindDialects, http.DefaultClient, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Dialect.Name() == "openai" {
+		t.Fatal("Qwen must not take the fast path: the switch would be missing")
+	}
+	msgs := []llm.Message{{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartText, Text: "hi"}}}}
+	for _, tt := range []struct {
+		req  llm.Request
+		want string // enable_thinking,thinking_budget ("" when absent)
+	}{
+		{llm.Request{Model: "qwen3-32b"}, "false,"},
+		{llm.Request{Model: "qwen3-32b", Reasoning: &llm.Reasoning{BudgetTokens: 500}}, "false,"},
+		{llm.Request{Model: "qwen3-32b", Stream: true}, ","},
+		{llm.Request{Model: "qwen3-32b", Stream: true, Reasoning: &llm.Reasoning{BudgetTokens: 500}}, "true,500"},
+		{llm.Request{Model: "qwen3-32b", Stream: true, Reasoning: &llm.Reasoning{Disabled: true}}, "false,"},
+	} {
+		req := tt.req
+		req.Messages = msgs
+		body, err := p.Dialect.EncodeRequest(&req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(m["enable_thinking"]) + "," + string(m["thinking_budget"]); got != tt.want {
+			t.Errorf("stream=%v reasoning=%+v: %s, want %s (%s)", req.Stream, req.Reasoning, got, tt.want, body)
+		}
+	}
+}
