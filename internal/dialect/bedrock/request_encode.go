@@ -70,6 +70,9 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(msgs) == 0 {
+		return nil, llm.BadRequest("bedrock: no message with content to send (Converse rejects blank text)")
+	}
 	w.Messages = msgs
 	if len(req.Tools) > 0 {
 		tc := &toolConfig{}
@@ -204,10 +207,9 @@ func encodeMessages(msgs []llm.Message) ([]wireMessage, error) {
 			}
 		}
 		if len(wm.Content) == 0 {
-			// Converse rejects empty messages; an empty text keeps the
-			// turn order that the conversation needs.
-			empty := " "
-			wm.Content = []wireBlock{{Text: &empty}}
+			// Converse rejects empty messages and blank text; the turn
+			// goes, and the fold below keeps the roles alternating.
+			continue
 		}
 		// Converse needs alternating roles: fold a turn into the previous
 		// one of the same role.
@@ -224,8 +226,8 @@ func encodeMessages(msgs []llm.Message) ([]wireMessage, error) {
 func encodeBlock(p *llm.Part, j int) (wireBlock, bool, error) {
 	switch p.Type {
 	case llm.PartText, llm.PartRefusal:
-		if p.Text == "" {
-			return wireBlock{}, false, nil
+		if strings.TrimSpace(p.Text) == "" {
+			return wireBlock{}, false, nil // Converse rejects blank text
 		}
 		t := p.Text
 		return wireBlock{Text: &t}, true, nil
@@ -270,6 +272,9 @@ func encodeToolResult(r *llm.ToolResult) (*wireToolResult, error) {
 		q := &r.Content[j]
 		switch q.Type {
 		case llm.PartText:
+			if strings.TrimSpace(q.Text) == "" {
+				continue
+			}
 			t := q.Text
 			out.Content = append(out.Content, wireResultBlock{Text: &t})
 		case llm.PartImage:
@@ -287,8 +292,9 @@ func encodeToolResult(r *llm.ToolResult) (*wireToolResult, error) {
 		}
 	}
 	if len(out.Content) == 0 {
-		empty := ""
-		out.Content = append(out.Content, wireResultBlock{Text: &empty})
+		// Converse wants content and rejects blank text: an empty result
+		// is an empty JSON object.
+		out.Content = append(out.Content, wireResultBlock{JSON: json.RawMessage("{}")})
 	}
 	return out, nil
 }

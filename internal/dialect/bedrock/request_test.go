@@ -254,3 +254,30 @@ func TestDocumentName(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeRequestBlanks: Converse rejects blank text and empty turns, so
+// they never go out; roles still alternate.
+func TestEncodeRequestBlanks(t *testing.T) {
+	req := &llm.Request{Model: "amazon.nova-lite-v1:0", Messages: []llm.Message{
+		{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartText, Text: "call it"}}},
+		{Role: llm.RoleAssistant, Content: []llm.Part{{Type: llm.PartText, Text: "  "},
+			{Type: llm.PartToolCall, ToolCall: &llm.ToolCall{ID: "t1", Name: "f", Arguments: "not json"}}}},
+		{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartToolResult, ToolResult: &llm.ToolResult{CallID: "t1",
+			Content: []llm.Part{{Type: llm.PartText, Text: ""}}}}}},
+		{Role: llm.RoleAssistant, Content: []llm.Part{{Type: llm.PartText, Text: ""}}},
+		{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartText, Text: "thanks"}}},
+	}}
+	body, err := Dialect{}.EncodeRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"messages":[{"role":"user","content":[{"text":"call it"}]},` +
+		`{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"f","input":{}}}]},` +
+		`{"role":"user","content":[{"toolResult":{"toolUseId":"t1","content":[{"json":{}}],"status":"success"}},{"text":"thanks"}]}]}`
+	if string(body) != want {
+		t.Errorf("got  %s\nwant %s", body, want)
+	}
+	if _, err := (Dialect{}).DecodeRequest(body); err != nil {
+		t.Error(err)
+	}
+}
