@@ -110,6 +110,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		Catalog:      prices,
 		Bedrock:      bedrock.Dialect{},
 		Metrics:      obs.Handler(),
+		Observer:     obs.Observer(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -38,6 +38,9 @@ type Options struct {
 	Bedrock dialect.Dialect
 	// Metrics, when set, serves GET /metrics (Prometheus).
 	Metrics http.Handler
+	// Observer, when set, also sees the client requests refused before the
+	// gateway (no or bad key), so metrics and traces count them.
+	Observer gateway.Observer
 	// Authenticate, when set, replaces the MasterKey check on client
 	// endpoints: it gets the key the client sent ("" for none) and returns
 	// the request to serve (carrying the principal) or the error to send.
@@ -149,7 +152,7 @@ func (s *Server) client(pick func(*http.Request) dialect.Dialect, next http.Hand
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r2, e := auth(r, clientKey(r))
 			if e != nil {
-				writeError(w, pick(r), e)
+				s.refuse(w, r, pick(r), e)
 				return
 			}
 			next.ServeHTTP(w, r2)
@@ -163,12 +166,12 @@ func (s *Server) client(pick func(*http.Request) dialect.Dialect, next http.Hand
 		key := clientKey(r)
 		d := pick(r)
 		if key == "" {
-			writeError(w, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
+			s.refuse(w, r, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
 				Message: "missing API key: send Authorization: Bearer KEY or x-api-key: KEY"})
 			return
 		}
 		if subtle.ConstantTimeCompare([]byte(key), want) != 1 {
-			writeError(w, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
+			s.refuse(w, r, d, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication,
 				Message: "invalid API key"})
 			return
 		}

@@ -115,8 +115,10 @@ func newHarness(t *testing.T, tracing *Tracing, log *slog.Logger) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: NewObserver(m, tracing)})
-	h.handler = server.New(gw, server.Options{MasterKey: masterKey, OpenAI: openai.Dialect{}, Anthropic: anthropic.Dialect{}, Metrics: Handler(reg)})
+	obs := NewObserver(m, tracing)
+	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: obs})
+	h.handler = server.New(gw, server.Options{MasterKey: masterKey, OpenAI: openai.Dialect{}, Anthropic: anthropic.Dialect{},
+		Metrics: Handler(reg), Observer: obs})
 	h.srv = httptest.NewServer(h.handler)
 	t.Cleanup(h.srv.Close)
 	return h

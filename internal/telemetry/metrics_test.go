@@ -231,3 +231,23 @@ func mustTable(t *testing.T, model string) *route.Table {
 	}
 	return tb
 }
+
+// Requests refused before the gateway (no or bad key) count too, under
+// bounded labels, and never carry the key they tried.
+func TestMetricsCountRefusedKeys(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	for _, key := range []string{"Bearer rk-wrong-key-123", ""} {
+		resp, _ := h.post("/v1/chat/completions", `{"model":"solo","messages":[{"role":"user","content":"hi"}]}`, map[string]string{"Authorization": key})
+		if resp.StatusCode != 401 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	text := h.scrape()
+	got := series(t, text)
+	if k := `railyard_requests_total{dialect="openai",model="other",provider="none",status="401"}`; got[k] != 2 {
+		t.Errorf("%s = %v, want 2", k, got[k])
+	}
+	if got[`railyard_requests_in_flight`] != 0 || strings.Contains(text, "rk-wrong-key") {
+		t.Error("in flight not back to 0, or the key leaked")
+	}
+}
