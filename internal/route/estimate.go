@@ -17,6 +17,7 @@ import (
 type Estimator struct {
 	once  sync.Once
 	codec tokenizer.Codec
+	memo  countMemo
 }
 
 // Per-item overheads in tokens, as OpenAI documents for chat formatting,
@@ -39,7 +40,7 @@ func (e *Estimator) Warm() {
 	})
 }
 
-func (e *Estimator) count(s string) int {
+func (e *Estimator) countBPE(s string) int {
 	if s == "" {
 		return 0
 	}
