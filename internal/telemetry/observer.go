@@ -80,13 +80,10 @@ func (o *Observer) StartRequest(r *http.Request, s gateway.RequestStart) gateway
 	return q
 }
 
-// TraceID names the request's trace for the access log; "" when not
-// tracing.
+// TraceID names the request's trace for the access log: railyard's span's,
+// or when not tracing the client's own trace; "" when there is neither.
 func (q *request) TraceID() string {
-	if q.span == nil {
-		return ""
-	}
-	if sc := q.span.SpanContext(); sc.HasTraceID() {
+	if sc := trace.SpanContextFromContext(q.ctx); sc.HasTraceID() {
 		return sc.TraceID().String()
 	}
 	return ""

@@ -191,12 +191,18 @@ func TestTraceStreamAndFailure(t *testing.T) {
 // Not tracing, railyard starts no spans but still hands the client's
 // trace context to the upstream, so the client's trace stays whole.
 func TestDisabledTracingPassesTraceparentThrough(t *testing.T) {
-	h := newHarness(t, Disabled(), nil)
+	var buf bytes.Buffer
+	h := newHarness(t, Disabled(), slog.New(slog.NewJSONHandler(&buf, nil)))
 	h.post("/v1/chat/completions", `{"model":"solo","messages":[{"role":"user","content":"hi"}]}`, map[string]string{"traceparent": clientParent})
 	h.post("/v1/chat/completions", `{"model":"solo","messages":[{"role":"user","content":"hi"}]}`, nil)
 	calls := h.upstreamCalls()
 	if len(calls) != 2 || calls[0].traceparent != clientParent || calls[1].traceparent != "" {
 		t.Fatalf("upstream traceparents: %+v", calls)
+	}
+	// The access log still names the client's trace, for correlation.
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"trace_id":"`+clientTraceID+`"`) || strings.Contains(lines[1], "trace_id") {
+		t.Errorf("access log lines:\n%s", buf.String())
 	}
 }
 
