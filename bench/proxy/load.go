@@ -30,6 +30,14 @@ func loadClient(conns int) *http.Client {
 type call struct {
 	url  string
 	body []byte
+	key  string // bearer token; "" sends a dummy one
+}
+
+func (c call) token() string {
+	if c.key != "" {
+		return c.key
+	}
+	return "bench"
 }
 
 // sample is the outcome of one request.
@@ -80,7 +88,7 @@ func do(ctx context.Context, client *http.Client, c call, buf []byte) (sample, e
 		return sample{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer bench")
+	req.Header.Set("Authorization", "Bearer "+c.token())
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
@@ -147,6 +155,7 @@ func openOne(ctx context.Context, client *http.Client, c call) io.ReadCloser {
 		return nil
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token())
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil

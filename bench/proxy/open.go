@@ -27,7 +27,7 @@ func runOpenStreams(ctx context.Context, o options, bin, dir, up string) error {
 				c.url = "http://" + p.addr + "/hold/v1/messages"
 			}
 		} else {
-			p, err = startRailyard(bin, dir, up)
+			p, err = startRailyard(bin, dir, up, false)
 			if p != nil {
 				c = call{url: "http://" + p.addr + "/v1/chat/completions", body: requestBody("hold", true)}
 			}
@@ -46,7 +46,7 @@ func runOpenStreams(ctx context.Context, o options, bin, dir, up string) error {
 		time.Sleep(200 * time.Millisecond)
 		before, _ := memKiB(p.pid(), "VmRSS")
 		open, closeAll := openStreams(ctx, client, c, o.streams)
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(o.hold)
 		during, _ := memKiB(p.pid(), "VmRSS")
 		peak, _ := memKiB(p.pid(), "VmHWM")
 		closeAll()

@@ -19,6 +19,7 @@ type child struct {
 	name string
 	cmd  *exec.Cmd
 	addr string
+	key  string // the virtual key clients send, when governance is on
 }
 
 func (c *child) pid() int { return c.cmd.Process.Pid }
@@ -74,26 +75,42 @@ func buildRailyard(dir string) (string, error) {
 
 // railyardConfig routes one model name per scenario to the fixed upstream:
 // fast to an OpenAI provider (same dialect as the client: fast path), the
-// others to Anthropic providers (full translation).
-func railyardConfig(listen, up string) string {
+// others to Anthropic providers (full translation). With gov, a master key
+// turns governance on (every request needs a virtual key; limits, budget
+// and ledger apply).
+func railyardConfig(listen, up, dir string, gov bool) string {
+	auth := ""
+	if gov {
+		auth = "auth: {master_key: bench-master-key-0123456789}\n"
+	}
 	return fmt.Sprintf(`listen: %s
-log: {level: info}
+store: "sqlite://%s/railyard.db"
+%slog: {level: info}
 providers:
-  - {name: up-openai, type: openai, base_url: "http://%[2]s/oa/v1", api_key: bench-key}
-  - {name: up-anthropic, type: anthropic, base_url: "http://%[2]s/an", api_key: bench-key}
-  - {name: up-stream, type: anthropic, base_url: "http://%[2]s/ans", api_key: bench-key}
-  - {name: up-hold, type: anthropic, base_url: "http://%[2]s/hold", api_key: bench-key}
+  - {name: up-openai, type: openai, base_url: "http://%[4]s/oa/v1", api_key: bench-key}
+  - {name: up-anthropic, type: anthropic, base_url: "http://%[4]s/an", api_key: bench-key}
+  - {name: up-stream, type: anthropic, base_url: "http://%[4]s/ans", api_key: bench-key}
+  - {name: up-hold, type: anthropic, base_url: "http://%[4]s/hold", api_key: bench-key}
 models:
   - {name: fast, targets: [{provider: up-openai, model: gpt-4o-mini}]}
   - {name: xlate, targets: [{provider: up-anthropic, model: claude-haiku-4-5}]}
   - {name: stream, targets: [{provider: up-stream, model: claude-haiku-4-5}]}
   - {name: hold, targets: [{provider: up-hold, model: claude-haiku-4-5}]}
-`, listen, up)
+`, listen, dir, auth, up)
 }
 
-// startRailyard runs `railyard serve` with the benchmark config in dir,
-// its access log going to a file there, and waits until /healthz answers.
-func startRailyard(bin, dir, up string) (*child, error) {
+// startRailyard runs `railyard serve` with the benchmark config in a fresh
+// directory under dir (its own SQLite store and ledger), its access log
+// going to a file there, and waits until /healthz answers. With gov it
+// first creates a virtual key with a request and token rate limit and a
+// budget, all far above what the run uses, so that every request is
+// authenticated, counted, reserved against the budget and written to the
+// ledger without being refused; the key is in child.key.
+func startRailyard(bin, dir, up string, gov bool) (*child, error) {
+	dir, err := os.MkdirTemp(dir, "railyard-")
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -101,8 +118,18 @@ func startRailyard(bin, dir, up string) (*child, error) {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	cfg := filepath.Join(dir, "railyard.yaml")
-	if err := os.WriteFile(cfg, []byte(railyardConfig(addr, up)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(railyardConfig(addr, up, dir, gov)), 0o600); err != nil {
 		return nil, err
+	}
+	key := ""
+	if gov {
+		out, err := exec.Command(bin, "keys", "create", "--config", cfg, "--name", "bench",
+			"--rpm", "1000000", "--tpm", "1000000000", "--budget-usd", "1000000").CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("railyard keys create: %v: %s", err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		key = strings.TrimSpace(lines[len(lines)-1])
 	}
 	logf, err := os.OpenFile(filepath.Join(dir, "railyard.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -116,7 +143,7 @@ func startRailyard(bin, dir, up string) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &child{name: "railyard", cmd: cmd, addr: addr}
+	c := &child{name: "railyard", cmd: cmd, addr: addr, key: key}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	for ctx.Err() == nil {

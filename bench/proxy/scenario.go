@@ -17,6 +17,9 @@ func numCPU() int { return runtime.NumCPU() }
 type scenario struct {
 	key, title string
 	stream     bool
+	// gov adds a third railyard target with governance on, for the
+	// on/off comparison.
+	gov bool
 	// railyardModel is the model name railyard routes; upstreamPath is
 	// what the direct and bare targets are called on (the upstream path
 	// railyard itself calls).
@@ -28,6 +31,7 @@ func scenarios(o options) []scenario {
 		{key: "fast", title: "fast path: OpenAI client -> OpenAI upstream", railyardModel: "fast", upstreamPath: "/oa/v1/chat/completions"},
 		{key: "translate", title: "full translation: OpenAI client -> Anthropic upstream", railyardModel: "xlate", upstreamPath: "/an/v1/messages"},
 		{key: "stream", title: fmt.Sprintf("streaming: Anthropic upstream (%d text deltas) -> OpenAI client", o.events), stream: true, railyardModel: "stream", upstreamPath: "/ans/v1/messages"},
+		{key: "governance", title: "governance on (virtual key, rpm/tpm limits, budget reservation, ledger) vs off: fast path", gov: true, railyardModel: "fast", upstreamPath: "/oa/v1/chat/completions"},
 	}
 }
 
@@ -52,7 +56,7 @@ func runScenario(ctx context.Context, o options, sc scenario, bin, dir, up strin
 		return err
 	}
 	defer bare.stop()
-	ry, err := startRailyard(bin, dir, up)
+	ry, err := startRailyard(bin, dir, up, false)
 	if err != nil {
 		return err
 	}
@@ -64,11 +68,28 @@ func runScenario(ctx context.Context, o options, sc scenario, bin, dir, up strin
 		{name: "bare", proc: bare, call: call{url: "http://" + bare.addr + sc.upstreamPath, body: body}},
 		{name: "railyard", proc: ry, call: call{url: "http://" + ry.addr + "/v1/chat/completions", body: body}},
 	}
+	if sc.gov {
+		rg, err := startRailyard(bin, dir, up, true)
+		if err != nil {
+			return err
+		}
+		defer rg.stop()
+		targets = append(targets, target{name: "railyard+governance", proc: rg,
+			call: call{url: "http://" + rg.addr + "/v1/chat/completions", body: body, key: rg.key}})
+	}
 	clients := make([]*http.Client, len(targets))
 	for i := range targets {
 		clients[i] = loadClient(o.concurrency)
-		// A first request checks the path works before anything is timed.
-		if _, err := do(ctx, clients[i], targets[i].call, make([]byte, 32<<10)); err != nil {
+		// A first request checks the path works before anything is timed
+		// (a few tries: a process just started may still be settling).
+		var err error
+		for try := 0; try < 5; try++ {
+			if _, err = do(ctx, clients[i], targets[i].call, make([]byte, 32<<10)); err == nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", targets[i].name, err)
 		}
 		if targets[i].proc != nil {
@@ -87,6 +108,13 @@ func runScenario(ctx context.Context, o options, sc scenario, bin, dir, up strin
 		}
 	}
 	printScenario(o, sc, targets, res)
+	if sc.stream {
+		// Half of the slower proxy's saturation throughput: a load both
+		// sustain, the same for both.
+		rps := min(median(res[1], func(r result) float64 { return r.rps }),
+			median(res[2], func(r result) float64 { return r.rps }))
+		return halfLoadTTFT(ctx, o, targets[1:], clients[1:], rps/2)
+	}
 	return nil
 }
 
@@ -182,6 +210,10 @@ func printScenario(o options, sc scenario, targets []target, res [][]result) {
 	_ = tw.Flush()
 	if cpu[1] > 0 {
 		fmt.Printf("railyard/bare CPU per request: %.2fx\n", float64(cpu[2])/float64(cpu[1]))
+	}
+	if sc.gov && cpu[2] > 0 {
+		fmt.Printf("governance on/off CPU per request: %.2fx (+%.0f%%)\n", float64(cpu[3])/float64(cpu[2]),
+			100*(float64(cpu[3])/float64(cpu[2])-1))
 	}
 	if sc.stream {
 		fmt.Printf("railyard CPU per translated event: %.2f us (all of railyard's CPU for the request / %d events)\n",
