@@ -54,6 +54,8 @@
 //     providers) are not sent back: Bedrock rejects unsigned reasoning.
 //   - Cache TTLs: a cache hint becomes a cachePoint of type default.
 //   - The stop sequence that matched: Converse does not report it.
+//   - Blank text parts, and turns left with no content: Converse rejects
+//     blank text and empty messages (an empty tool result becomes {}).
 //
 // And on the way in: guardrailConfig and promptVariables make the request
 // NativeOnly (they go through on the fast path to a Bedrock provider and
