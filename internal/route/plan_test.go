@@ -11,7 +11,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/provider"
 )
 
-func planTable(t *testing.T, models []config.Model) *Table {
+func planTable(t testing.TB, models []config.Model) *Table {
 	t.Helper()
 	ps := []*provider.Provider{
 		{Name: "cloud", Tags: []string{"cloud"}},
