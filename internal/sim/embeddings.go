@@ -15,13 +15,14 @@ import (
 // request names no dimensions: short, since they are for tests.
 const DefaultEmbedDimensions = 64
 
-// serveEmbeddings answers OpenAI's POST /v1/embeddings with deterministic
+// serveEmbeddings answers the named dialect's embeddings call (OpenAI's
+// POST /v1/embeddings, Gemini's batchEmbedContents) with deterministic
 // unit vectors: each one drawn from a PRNG seeded from (seed, model,
 // text), so the same text always embeds the same way. Usage counts the
-// inputs' tokens under the simulator's tokenizer. Latency and faults do
-// not apply.
-func (s *Server) serveEmbeddings(w http.ResponseWriter, r *http.Request) {
-	in := s.dialects["openai"]
+// inputs' tokens under the simulator's tokenizer (Gemini's reply has no
+// place for it). Latency and faults do not apply.
+func (s *Server) serveEmbeddings(w http.ResponseWriter, r *http.Request, name string) {
+	in := s.dialects[name]
 	ei, ok := in.(dialect.EmbedIngress)
 	if !ok {
 		s.plainError(w, r, http.StatusNotFound, "the simulator has no embeddings dialect")

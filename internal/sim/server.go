@@ -161,7 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/v1/messages":
 		s.serveDialect(w, r, "anthropic")
 	case "/v1/embeddings":
-		s.serveEmbeddings(w, r)
+		s.serveEmbeddings(w, r, "openai")
 	case "/v1/models":
 		if r.Method != http.MethodGet {
 			s.plainError(w, r, http.StatusMethodNotAllowed, "use GET")
@@ -173,7 +173,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	default:
 		if isGeminiPath(r.URL.Path) {
-			s.serveDialect(w, r, "gemini")
+			s.serveGemini(w, r)
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/model/") {

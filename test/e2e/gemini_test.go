@@ -29,6 +29,8 @@ models:
     targets: [{provider: sim-openai, model: sim-gpt}]
   - name: embed
     targets: [{provider: sim-openai, model: text-embedding-3-small}]
+  - name: gemini-embed
+    targets: [{provider: sim-gemini, model: gemini-embedding-001}]
   - name: gemini-resilient
     targets:
       - {provider: sim-gemini, model: sim-overloaded}
@@ -300,5 +302,29 @@ func TestGeminiUpstreamFailover(t *testing.T) {
 		map[string]string{"anthropic-version": "2023-06-01"})
 	if status != http.StatusTooManyRequests || h.Get("Retry-After") != "7" || !strings.Contains(string(body), `"rate_limit_error"`) {
 		t.Errorf("exhausted: %d retry-after %q %s", status, h.Get("Retry-After"), body)
+	}
+}
+
+// TestEmbeddingsGeminiUpstream: the OpenAI SDK's embeddings call goes to
+// the simulator's Gemini batchEmbedContents, and comes back in OpenAI's
+// shape with an estimated token count (Gemini reports none).
+func TestEmbeddingsGeminiUpstream(t *testing.T) {
+	t.Parallel()
+	e := newGeminiEnv(t)
+	var hr *http.Response
+	c := e.openai()
+	got, err := c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
+		Model:      "gemini-embed",
+		Input:      openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: []string{"sixteen bytes!!!", "four"}},
+		Dimensions: openai.Int(8),
+	}, ooption.WithResponseInto(&hr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Data) != 2 || len(got.Data[0].Embedding) != 8 || got.Model != "gemini-embedding-001" || got.Usage.PromptTokens != 5 {
+		t.Fatalf("%d vectors, model %q, usage %+v", len(got.Data), got.Model, got.Usage)
+	}
+	if hr.Header.Get("X-Railyard-Provider") != "sim-gemini" || hr.Header.Get("X-Railyard-Route") != "failover: sim-gemini ok" {
+		t.Errorf("headers %v", hr.Header)
 	}
 }

@@ -64,3 +64,52 @@ func (Dialect) DecodeEmbedResponse(body []byte) (*llm.EmbedResponse, error) {
 	}
 	return r, nil
 }
+
+var _ dialect.EmbedIngress = Dialect{}
+
+// DecodeEmbedRequest parses a batchEmbedContents body (the server side,
+// for the simulator): every request must name the same model, each
+// content's text parts are one input.
+func (Dialect) DecodeEmbedRequest(body []byte) (*llm.EmbedRequest, error) {
+	var w wireBatchEmbedRequest
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, llm.BadRequest("invalid JSON body: %v", err)
+	}
+	if len(w.Requests) == 0 {
+		return nil, llm.BadRequest("requests must not be empty")
+	}
+	req := &llm.EmbedRequest{Model: strings.TrimPrefix(w.Requests[0].Model, "models/"), Dimensions: w.Requests[0].OutputDimensionality}
+	for i, r := range w.Requests {
+		if strings.TrimPrefix(r.Model, "models/") != req.Model {
+			return nil, llm.BadRequest("requests[%d].model %q differs from the batch's model", i, r.Model)
+		}
+		var sb strings.Builder
+		for _, p := range r.Content.Parts {
+			if p.Text != nil {
+				sb.WriteString(*p.Text)
+			}
+		}
+		if sb.Len() == 0 {
+			return nil, llm.BadRequest("requests[%d].content has no text", i)
+		}
+		req.Input = append(req.Input, sb.String())
+	}
+	if req.Dimensions < 0 {
+		return nil, llm.BadRequest("outputDimensionality must not be negative")
+	}
+	return req, nil
+}
+
+// EncodeEmbedResponse renders {"embeddings": [{"values": [...]}]}.
+func (Dialect) EncodeEmbedResponse(_ *llm.EmbedRequest, resp *llm.EmbedResponse) ([]byte, error) {
+	type values struct {
+		Values []float32 `json:"values"`
+	}
+	out := struct {
+		Embeddings []values `json:"embeddings"`
+	}{Embeddings: make([]values, len(resp.Vectors))}
+	for i, v := range resp.Vectors {
+		out.Embeddings[i] = values{v}
+	}
+	return json.Marshal(out)
+}

@@ -28,3 +28,23 @@ func TestEmbeddings(t *testing.T) {
 		t.Fatal("malformed reply accepted")
 	}
 }
+
+func TestEmbeddingsServerSide(t *testing.T) {
+	d := Dialect{}
+	body, _ := d.EncodeEmbedRequest(&llm.EmbedRequest{Model: "m", Input: []string{"a", "b"}, Dimensions: 4})
+	req, err := d.DecodeEmbedRequest(body)
+	if err != nil || req.Model != "m" || len(req.Input) != 2 || req.Input[1] != "b" || req.Dimensions != 4 {
+		t.Fatalf("%v %+v", err, req)
+	}
+	for _, bad := range []string{`{}`, `{"requests":[{"model":"models/a","content":{"parts":[]}}]}`,
+		`{"requests":[{"model":"models/a","content":{"parts":[{"text":"x"}]}},{"model":"models/b","content":{"parts":[{"text":"y"}]}}]}`} {
+		if _, err := d.DecodeEmbedRequest([]byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+	out, _ := d.EncodeEmbedResponse(req, &llm.EmbedResponse{Vectors: [][]float32{{1, 0}, {0.5, 0.25}}})
+	back, err := d.DecodeEmbedResponse(out)
+	if err != nil || len(back.Vectors) != 2 || back.Vectors[1][1] != 0.25 {
+		t.Fatalf("%v %s", err, out)
+	}
+}
