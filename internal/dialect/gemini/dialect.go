@@ -36,6 +36,9 @@
 //     JSON only), Message.Name, Media.Detail, Tool.Strict, ParallelToolCalls,
 //     the User field.
 //
+// Embeddings (embeddings.go) go out as batchEmbedContents, one request per
+// input; Gemini reports no token counts for them.
+//
 // And on the way in from a Gemini client: safetySettings, labels,
 // speechConfig, responseModalities, mediaResolution and responseLogprobs
 // are ignored; candidateCount above 1 is a 400; cachedContent, code
