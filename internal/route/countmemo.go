@@ -15,8 +15,9 @@ import (
 // one estimate), and counts only text it has not seen.
 
 // memoMin is the shortest string whose count is remembered: shorter ones
-// are cheap to count, and would churn the memo.
-const memoMin = 128
+// (a role, a short name) would churn the memo. Even a tool's name costs
+// the tokenizer microseconds, a lookup tens of nanoseconds.
+const memoMin = 16
 
 // memoGeneration bounds the memo: when the current generation holds this
 // many counts it becomes the old one and the one before is dropped, so
