@@ -161,8 +161,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/v1/messages":
 		s.serveDialect(w, r, "anthropic")
 	case "/v1/embeddings":
-		s.serveEmbeddings(w, r)
-	case "/v1/embeddings":
 		s.serveEmbeddings(w, r, "openai")
 	case "/v1/models":
 		if r.Method != http.MethodGet {
