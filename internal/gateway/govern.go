@@ -63,14 +63,41 @@ func (g *Gateway) admit(x *exchange) bool {
 	return true
 }
 
-// finish ends x's admission, if any.
+// finish ends x's admission, if it is still open: a request that failed
+// or whose client went away.
 func (g *Gateway) finish(x *exchange) {
 	if x.adm == nil {
 		return
 	}
-	x.adm.Finish(Outcome{
+	adm := x.adm
+	x.adm = nil
+	adm.Finish(Outcome{
 		Start: x.start, RequestID: x.id, Model: x.req.Model, Provider: x.provider, UpstreamModel: x.model,
 		Usage: x.usage, Status: x.status, Attempts: len(x.trace.steps), Latency: time.Since(x.start), TTFT: x.firstByte,
+	})
+}
+
+// finishBeforeReply ends the admission of a successful reply just before
+// its last bytes are written (the whole body, or a stream's final events),
+// so that the ledger row is in the spool, safe from a crash, before the
+// client has its complete answer.
+func (g *Gateway) finishBeforeReply(x *exchange, provider, model string, usage llm.Usage) {
+	if x.adm == nil {
+		return
+	}
+	adm := x.adm
+	x.adm = nil
+	attempts := len(x.trace.steps)
+	if x.provider == "" { // a stream whose headers are still pending
+		attempts++
+	}
+	ttft := x.firstByte
+	if ttft == 0 {
+		ttft = time.Since(x.start)
+	}
+	adm.Finish(Outcome{
+		Start: x.start, RequestID: x.id, Model: x.req.Model, Provider: provider, UpstreamModel: model,
+		Usage: usage, Status: http.StatusOK, Attempts: attempts, Latency: time.Since(x.start), TTFT: ttft,
 	})
 }
 

@@ -57,6 +57,7 @@ func (g *Gateway) relayResponse(x *exchange, t route.Target, fast bool, resp *ht
 	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(out)))
+	g.finishBeforeReply(x, p.Name, model, usage)
 	x.w.WriteHeader(http.StatusOK)
 	_, _ = x.w.Write(out)
 	return nil
@@ -245,6 +246,7 @@ func (s *streamRelay) fail(ae *attemptError) *attemptError {
 
 // finish records the stream's outcome once it ended cleanly.
 func (s *streamRelay) finish() {
+	s.g.finishBeforeReply(s.x, s.t.Provider.Name, s.model, s.usage)
 	_ = s.flush()
 	s.x.usage = s.usage
 	if s.x.model == "" {
