@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,7 +71,9 @@ func bedrockSigner(cfg config.Provider, header http.Header) (*SigV4, error) {
 }
 
 // bedrockCredentials returns static credentials when the config has them,
-// else the default chain.
+// else the default chain, loaded at the first signature: a missing profile
+// or credential fails that attempt (and the next target is tried), not
+// startup or `railyard check`.
 func bedrockCredentials(cfg config.Provider) (aws.CredentialsProvider, error) {
 	a := cfg.AWS
 	if a.AccessKeyID != "" {
@@ -80,14 +83,36 @@ func bedrockCredentials(cfg config.Provider) (aws.CredentialsProvider, error) {
 	if a.Profile != "" {
 		opts = append(opts, awsconfig.WithSharedConfigProfile(a.Profile))
 	}
-	ac, err := awsconfig.LoadDefaultConfig(context.Background(), opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+	return &lazyChain{opts: opts}, nil
+}
+
+// lazyChain is the standard AWS credential chain, loaded on first use and
+// kept once loaded (the SDK's provider caches and refreshes credentials
+// itself). A failed load is retried at the next request.
+type lazyChain struct {
+	opts []func(*awsconfig.LoadOptions) error
+	mu   sync.Mutex
+	p    aws.CredentialsProvider
+}
+
+// Retrieve implements aws.CredentialsProvider.
+func (l *lazyChain) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	l.mu.Lock()
+	p := l.p
+	if p == nil {
+		ac, err := awsconfig.LoadDefaultConfig(ctx, l.opts...)
+		if err != nil {
+			l.mu.Unlock()
+			return aws.Credentials{}, fmt.Errorf("load AWS config: %w", err)
+		}
+		if ac.Credentials == nil {
+			l.mu.Unlock()
+			return aws.Credentials{}, fmt.Errorf("no AWS credentials found")
+		}
+		l.p, p = ac.Credentials, ac.Credentials
 	}
-	if ac.Credentials == nil {
-		return nil, fmt.Errorf("no AWS credentials found")
-	}
-	return ac.Credentials, nil
+	l.mu.Unlock()
+	return p.Retrieve(ctx)
 }
 
 // SigV4 signs requests with the AWS SDK's v4 signer. It keeps no state

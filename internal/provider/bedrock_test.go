@@ -164,3 +164,20 @@ func TestBedrockStreamAccept(t *testing.T) {
 		t.Errorf("headers %v", got)
 	}
 }
+
+// TestBedrockChainIsLazy: a profile that does not exist fails the attempt
+// (so the gateway tries the next target), not provider construction.
+func TestBedrockChainIsLazy(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	t.Setenv("AWS_BEARER_TOKEN_BEDROCK", "")
+	cfg := config.Provider{Name: "b", Type: "bedrock", BaseURL: "http://127.0.0.1:1", AWS: config.AWS{Region: "us-east-1", Profile: "missing"}}
+	p, err := New(cfg, Dialects{"bedrock": bedrock.Dialect{}}, http.DefaultClient, time.Minute)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	_, err = p.Send(context.Background(), "/model/m/converse", []byte(`{}`), nil)
+	if err == nil || !strings.Contains(err.Error(), "load AWS config") {
+		t.Fatalf("Send: %v", err)
+	}
+}
