@@ -57,8 +57,10 @@ type Rule struct {
 	Name string `yaml:"name"`
 	// When is a CEL expression that must be true for the rule to apply. It
 	// sees: model (string), tags (list of string, from the x-railyard-tags
-	// header), metadata (map of string to string), input_tokens (int, the
-	// estimated prompt size), has_images, has_tools, stream (bool).
+	// header), metadata (map of string to string, from the
+	// x-railyard-metadata header's key=value pairs and the request's end
+	// user as "user"), input_tokens (int, the estimated prompt size),
+	// has_images, has_tools, stream (bool).
 	// Required.
 	When string `yaml:"when"`
 	// OnlyTags keeps only targets whose provider has one of these tags,

@@ -377,3 +377,21 @@ func TestStreamIdleTimeoutFailsOver(t *testing.T) {
 		t.Fatalf("route %q, body %s", got, w.Body)
 	}
 }
+
+func TestRuleSeesMetadataHeader(t *testing.T) {
+	m := config.Model{Name: "m", Targets: targets("flaky", "steady"),
+		Rules: []config.Rule{{Name: "research", When: `metadata["team"] == "research" && metadata["user"] == "u1"`, OnlyTags: []string{"steady"}}}}
+	sc := simModels(0, 0)
+	sc.Models[0].Faults = nil
+	g := routedGateway(t, sc, m, Options{})
+	r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"model":"m","user":"u1","messages":[{"role":"user","content":"hi"}]}`))
+	r.Header.Set(HeaderMetadata, "team = research, bad, =x")
+	w := httptest.NewRecorder()
+	g.Handler(openai.Dialect{}).ServeHTTP(w, r)
+	if w.Code != 200 || w.Header().Get(HeaderProvider) != "steady" {
+		t.Fatalf("%d provider %q route %q", w.Code, w.Header().Get(HeaderProvider), w.Header().Get(HeaderRoute))
+	}
+	if got := w.Header().Get(HeaderRoute); got != "failover: rule research -> flaky skipped: excluded by rule research -> steady ok" {
+		t.Fatalf("route %q", got)
+	}
+}

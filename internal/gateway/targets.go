@@ -20,13 +20,17 @@ import (
 // model's rules (tags such as pii or eu that keep data on some providers).
 const HeaderTags = "X-Railyard-Tags"
 
+// HeaderMetadata carries key=value pairs, comma-separated, that the
+// model's rules see as metadata (metadata["team"] == "research").
+const HeaderMetadata = "X-Railyard-Metadata"
+
 // route plans the request and tries its targets: each admitted by its
 // breaker and capacity, failing over until one answers or bytes reached
 // the client, then more rounds after a backoff when the model allows
 // retries. Every skip and attempt goes into x-railyard-route.
 func (g *Gateway) route(x *exchange) {
 	tbl := g.table.Load()
-	plan, err := g.planner.Plan(tbl, route.Request{LLM: x.req, Tags: tagsOf(x.r)})
+	plan, err := g.planner.Plan(tbl, route.Request{LLM: x.req, Tags: tagsOf(x.r), Metadata: metadataOf(x.r, x.req)})
 	if plan != nil {
 		x.trace.policy = plan.Policy.Name()
 		for _, r := range plan.Rules {
@@ -193,6 +197,34 @@ func tagsOf(r *http.Request) []string {
 		}
 	}
 	return tags
+}
+
+// metadataOf reads x-railyard-metadata (key=value, comma-separated, keys
+// and values trimmed) and adds the request's end-user id as "user" unless
+// the header set one.
+func metadataOf(r *http.Request, req *llm.Request) map[string]string {
+	var md map[string]string
+	for _, v := range r.Header.Values(HeaderMetadata) {
+		for _, kv := range strings.Split(v, ",") {
+			k, val, ok := strings.Cut(kv, "=")
+			if k = strings.TrimSpace(k); !ok || k == "" {
+				continue
+			}
+			if md == nil {
+				md = map[string]string{}
+			}
+			md[k] = strings.TrimSpace(val)
+		}
+	}
+	if req.User != "" {
+		if md == nil {
+			md = map[string]string{}
+		}
+		if _, set := md["user"]; !set {
+			md["user"] = req.User
+		}
+	}
+	return md
 }
 
 // errIdle is a stream that went quiet for longer than the idle timeout.
