@@ -118,7 +118,14 @@ func (g *Governor) Authenticate(r *http.Request, key string) (*http.Request, *ll
 	p, err := g.auth.Authenticate(ctx, key)
 	switch {
 	case err == nil:
-		return r.WithContext(context.WithValue(ctx, principalKey{}, p)), nil
+		r2 := r.WithContext(context.WithValue(ctx, principalKey{}, p))
+		if len(p.Key.Tags) > 0 {
+			// Routing rules see the key's tags next to the client's own;
+			// a client cannot drop them (only_tags fails closed).
+			r2.Header = r.Header.Clone()
+			r2.Header.Add(gateway.HeaderTags, strings.Join(p.Key.Tags, ","))
+		}
+		return r2, nil
 	case errors.Is(err, access.ErrNoKey), errors.Is(err, access.ErrInvalidKey), errors.Is(err, access.ErrRevoked), errors.Is(err, access.ErrExpired):
 		return nil, &llm.Error{Status: http.StatusUnauthorized, Kind: llm.ErrAuthentication, Message: err.Error()}
 	default:

@@ -65,7 +65,7 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatalf("no keys, no master: %v", e)
 	}
 	e := newEnv(t, "mk-secret")
-	_, secret, err := access.CreateKey(context.Background(), e.st, access.KeyFields{Name: ptr("app")}, time.Now())
+	_, secret, err := access.CreateKey(context.Background(), e.st, access.KeyFields{Name: ptr("app"), Tags: &[]string{"pii", "eu"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +83,8 @@ func TestAuthenticate(t *testing.T) {
 		switch {
 		case tc.status == 0 && (le != nil || Principal(r2.Context()) == nil):
 			t.Errorf("%s: %v", tc.name, le)
+		case tc.status == 0 && r2.Header.Get(gateway.HeaderTags) != "pii,eu":
+			t.Errorf("%s: routing tags %q", tc.name, r2.Header.Values(gateway.HeaderTags))
 		case tc.status != 0 && (le == nil || le.Status != tc.status || !strings.Contains(le.Message, tc.msg) || tc.key != "" && strings.Contains(le.Message, tc.key)):
 			t.Errorf("%s: %+v", tc.name, le)
 		}
