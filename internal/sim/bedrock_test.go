@@ -143,3 +143,37 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestBedrockStreamFaults: mid-stream faults reach a Bedrock client as a
+// truncated eventstream (malformed) or a cut connection (disconnect).
+func TestBedrockStreamFaults(t *testing.T) {
+	ts := newBedrockSim(t, config.Sim{})
+	path := bedrock.Dialect{}.Path(&llm.Request{Model: "m", Stream: true})
+	for _, fault := range []string{"malformed", "disconnect:2"} {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+path, bytes.NewReader([]byte(bedrockBody)))
+		req.Header.Set("x-sim-fault", fault)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		er := bedrock.Dialect{}.NewEventReader(resp.Body)
+		sd := bedrock.Dialect{}.NewStreamDecoder()
+		var failed error
+		for failed == nil {
+			ev, err := er.Next()
+			if err == io.EOF {
+				_, failed = sd.Close(nil)
+				break
+			}
+			if err != nil {
+				failed = err
+				break
+			}
+			_, failed = sd.Decode(nil, ev)
+		}
+		resp.Body.Close()
+		if failed == nil {
+			t.Errorf("%s: the stream decoded cleanly", fault)
+		}
+	}
+}

@@ -266,6 +266,13 @@ func (s *Server) cut(w http.ResponseWriter, rc *http.ResponseController, c *call
 	// malformed: what a real event would look like, cut off mid-JSON, so
 	// the client's parser (not its framing) is what fails.
 	ev := c.in.NewStreamEncoder(c.req).Encode(nil, llm.Event{Type: llm.EventMessageStart, ID: c.id, Model: c.req.Model, Usage: &llm.Usage{}})
+	if _, binary := c.in.(dialect.Framer); binary {
+		// A binary framing (Bedrock's eventstream): half a message, so the
+		// client's frame reader sees a truncated frame.
+		w.Write(ev[:len(ev)/2])
+		rc.Flush()
+		return
+	}
 	ev = bytes.TrimRight(ev, "\n")
 	if i := bytes.LastIndex(ev, []byte("data: ")); i >= 0 && len(ev)-i > 8 {
 		ev = ev[:i+(len(ev)-i)/2]
