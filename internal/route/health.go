@@ -74,10 +74,35 @@ func (h *Health) state(k Key) (*targetState, BreakerSettings) {
 	defer h.mu.Unlock()
 	s, ok := h.targets[k]
 	if !ok {
+		if len(h.targets) >= maxTracked {
+			h.evict()
+		}
 		s = &targetState{}
 		h.targets[k] = s
 	}
 	return s, h.opts.Breaker
+}
+
+// maxTracked bounds how many targets Health remembers. Clients can name
+// provider/model pairs freely (a provider without a models list passes any
+// name through), so the map must not grow with whatever they send.
+const maxTracked = 4096
+
+// evict forgets idle targets, up to a quarter of the map, in map order
+// (random): a forgotten target starts over like a new one.
+func (h *Health) evict() {
+	n := 0
+	for k, s := range h.targets {
+		s.mu.Lock()
+		idle := s.inflight == 0 && s.br.state == BreakerClosed
+		s.mu.Unlock()
+		if idle {
+			delete(h.targets, k)
+			if n++; n >= maxTracked/4 {
+				return
+			}
+		}
+	}
 }
 
 // Stats is a snapshot of one target's live state.
