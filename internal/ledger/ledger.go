@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -156,8 +157,13 @@ func readSegment(path string) ([]store.Record, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return parseSegment(f)
+}
+
+// parseSegment reads JSON lines of rows, skipping any that do not parse.
+func parseSegment(r io.Reader) ([]store.Record, error) {
 	var rows []store.Record
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		var r store.Record
