@@ -11,7 +11,9 @@ import (
 type Routing struct {
 	// BreakerFailures is how many consecutive failed attempts (server
 	// errors, timeouts, broken connections, rate limits) open a target's
-	// circuit breaker; an open target is skipped. Default 5.
+	// circuit breaker, once its last max(4×this, 20) outcomes are known and
+	// 80% of them failed too (a partly failing target stays in service);
+	// an open target is skipped. Default 5.
 	BreakerFailures int `yaml:"breaker_failures"`
 	// BreakerCooldown is how long an open breaker skips its target before
 	// a half-open probe request may try it again; the probe's success

@@ -221,12 +221,16 @@ func TestBreakerOpensAndHealthSurvivesReload(t *testing.T) {
 	tbl := g.Table()
 	tbl.SetResilience(route.Resilience{Breaker: route.BreakerSettings{Failures: 3, Cooldown: time.Hour}})
 	g.SetTable(tbl)
-	_, fails, traces := drive(t, g, 5, 1, nil)
+	// The breaker's window is 20 outcomes: the 21st request skips flaky.
+	_, fails, traces := drive(t, g, 21, 1, nil)
 	if fails != 0 {
 		t.Fatalf("%d failed", fails)
 	}
-	if got := traces[4]; got != "failover: flaky skipped: breaker open -> steady ok" {
-		t.Fatalf("5th trace %q", got)
+	if got := traces[19]; got != "failover: flaky 500 -> steady ok" {
+		t.Fatalf("20th trace %q", got)
+	}
+	if got := traces[20]; got != "failover: flaky skipped: breaker open -> steady ok" {
+		t.Fatalf("21st trace %q", got)
 	}
 	// A reloaded table (new providers, same names) keeps the open breaker.
 	ps := []*provider.Provider{}

@@ -63,7 +63,11 @@ func (g *Gateway) route(x *exchange) {
 			}
 		}
 		retryAfter = 0
-		for _, t := range plan.Targets {
+		hedgedAlt := map[string]bool{}
+		for i, t := range plan.Targets {
+			if hedgedAlt[t.Provider.Name+"/"+t.Model] {
+				continue
+			}
 			if x.r.Context().Err() != nil {
 				x.status = statusClientClosed
 				return
@@ -85,11 +89,24 @@ func (g *Gateway) route(x *exchange) {
 				x.trace.add(t.Provider.Name, "skipped: "+why)
 				continue
 			}
-			ae := g.attemptLeased(x, t, lease)
+			var ae *attemptError
+			traced := false
+			if alt, delay := g.hedgeFor(x, plan, i); delay > 0 {
+				var altTried bool
+				ae, altTried = g.hedged(x, t, lease, alt, delay)
+				if altTried {
+					hedgedAlt[alt.Provider.Name+"/"+alt.Model] = true
+				}
+				traced = ae != nil && !ae.clientGone
+			} else {
+				ae = g.attemptLeased(x, t, lease)
+			}
 			if ae == nil {
 				return
 			}
-			x.trace.add(t.Provider.Name, ae.outcome)
+			if !traced {
+				x.trace.add(t.Provider.Name, ae.outcome)
+			}
 			last = ae
 			if ae.err != nil && ae.err.RetryAfter > retryAfter {
 				retryAfter = ae.err.RetryAfter
@@ -125,6 +142,16 @@ func (g *Gateway) route(x *exchange) {
 		x.provider = last.provider
 		g.fail(x, finalError(last))
 	}
+}
+
+// hedgeFor returns the target to hedge plan.Targets[i] with and when, or
+// a zero delay: only the latency policy hedges, only complete replies, only
+// in the first round and once the target's latency is known.
+func (g *Gateway) hedgeFor(x *exchange, plan *route.Plan, i int) (route.Target, time.Duration) {
+	if plan.Policy.Name() != "latency" || x.req.Stream || x.req.NativeOnly != "" || i+1 >= len(plan.Targets) {
+		return route.Target{}, 0
+	}
+	return plan.Targets[i+1], g.hedgeDelay(plan.Targets[i])
 }
 
 // attemptLeased runs one attempt under lease and reports its outcome to

@@ -89,8 +89,10 @@ func (o *outcomes) add(failed bool, size int) {
 	}
 }
 
-// mostlyFailing reports whether 80% of the remembered outcomes failed.
-func (o *outcomes) mostlyFailing() bool { return o.n > 0 && o.failed*5 >= o.n*4 }
+// mostlyFailing reports whether the window of size is full and 80% of it
+// failed. A window that is not full yet (a new target, or one just closed
+// after a probe) does not count: its first outcomes are the fast failures.
+func (o *outcomes) mostlyFailing(size int) bool { return o.n >= size && o.failed*5 >= o.n*4 }
 
 func windowFor(s BreakerSettings) int { return min(max(4*s.Failures, 20), 64) }
 
@@ -123,11 +125,14 @@ func (b *breaker) done(now time.Time, s BreakerSettings, probe, failed bool) {
 	case b.state == BreakerHalfOpen && probe && failed:
 		b.state, b.openedAt = BreakerOpen, now
 	case b.state == BreakerHalfOpen && probe:
-		b.state, b.failures, b.recent = BreakerClosed, 0, outcomes{}
+		// Closed again; the window still remembers the failures, so a new
+		// run of them reopens it at once until successes dilute them.
+		b.state, b.failures = BreakerClosed, 0
+		b.recent.add(false, windowFor(s))
 	case b.state == BreakerClosed && failed:
 		b.failures++
 		b.recent.add(true, windowFor(s))
-		if b.failures >= s.Failures && b.recent.mostlyFailing() {
+		if b.failures >= s.Failures && b.recent.mostlyFailing(windowFor(s)) {
 			b.state, b.openedAt = BreakerOpen, now
 		}
 	case b.state == BreakerClosed:

@@ -43,9 +43,16 @@ func TestBreakerStateMachine(t *testing.T) {
 	if s := state(); s != BreakerClosed {
 		t.Fatalf("after 2 consecutive failures: %v, want closed", s)
 	}
-	step(true)
+	// 5 outcomes so far; the window is 20: it opens when full and 80%
+	// failed, on the 20th outcome.
+	for i := 6; i <= 20; i++ {
+		if s := state(); s != BreakerClosed {
+			t.Fatalf("opened before the window filled (outcome %d)", i)
+		}
+		step(true)
+	}
 	if s := state(); s != BreakerOpen {
-		t.Fatalf("after 3 consecutive failures: %v, want open", s)
+		t.Fatalf("after 20 outcomes, 18 failed: %v, want open", s)
 	}
 	if l, why := h.Acquire(tg, 0); l != nil || why != "breaker open" {
 		t.Fatalf("open breaker admitted a request (why %q)", why)
@@ -89,8 +96,10 @@ func TestBreakerStateMachine(t *testing.T) {
 
 func TestBreakerStatesAreKeyedByProviderAndModel(t *testing.T) {
 	h := NewHealth(HealthOptions{Breaker: BreakerSettings{Failures: 1}})
-	l, _ := h.Acquire(target("a", "m1"), 0)
-	l.Done(Outcome{Failed: true})
+	for range 20 {
+		l, _ := h.Acquire(target("a", "m1"), 0)
+		l.Done(Outcome{Failed: true})
+	}
 	if l, _ := h.Acquire(target("a", "m1"), 0); l != nil {
 		t.Fatal("a/m1 should be open")
 	}

@@ -112,6 +112,10 @@ type Stats struct {
 	FirstByte time.Duration
 	// PerToken is the EWMA of the time per output token after the first byte.
 	PerToken time.Duration
+	// FirstByteP95 estimates the 95th percentile of the time to first byte
+	// (stochastic approximation: up 0.95×step on a slower sample, down
+	// 0.05×step on a faster one, step 5% of the estimate); 0 before any.
+	FirstByteP95 time.Duration
 	// ErrorRate is the decaying share of failed attempts, 0..1.
 	ErrorRate float64
 	InFlight  int
@@ -133,6 +137,7 @@ func (h *Health) Stats(t Target) Stats {
 	}
 	return Stats{
 		FirstByte: time.Duration(s.firstByte * fade), PerToken: time.Duration(s.perToken * fade),
+		FirstByteP95: time.Duration(s.p95),
 		ErrorRate: s.errRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
 	}
 }
@@ -209,6 +214,7 @@ type targetState struct {
 	br        breaker
 	inflight  int
 	firstByte float64 // ns, peak-EWMA
+	p95       float64 // ns, running estimate of the 95th percentile
 	perToken  float64 // ns, EWMA
 	errRate   float64
 	samples   int
@@ -261,6 +267,14 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome) {
 		return
 	}
 	fb := float64(o.FirstByte)
+	switch {
+	case s.p95 == 0:
+		s.p95 = fb
+	case fb > s.p95:
+		s.p95 += 0.05 * 0.95 * s.p95
+	default:
+		s.p95 -= 0.05 * 0.05 * s.p95
+	}
 	switch {
 	case s.firstByte == 0 || fb > s.firstByte:
 		s.firstByte = fb
