@@ -285,7 +285,12 @@ func (s *Store) DeleteTeam(ctx context.Context, id string) error {
 
 const ledgerCols = `id, ts, request_id, key_id, team, model, provider, upstream_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nano, latency_us, ttft_us, status, attempts`
 
-// AppendLedger implements store.Store: one transaction per batch.
+// ledgerChunk is how many rows one INSERT carries (18 parameters each,
+// well under SQLite's and PostgreSQL's parameter limits).
+const ledgerChunk = 200
+
+// AppendLedger implements store.Store: one transaction per batch, rows
+// inserted by multi-row statements so a batch costs a few round trips.
 func (s *Store) AppendLedger(ctx context.Context, rows []store.Record) error {
 	if len(rows) == 0 {
 		return nil
@@ -295,16 +300,23 @@ func (s *Store) AppendLedger(ctx context.Context, rows []store.Record) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	stmt, err := tx.PrepareContext(ctx, s.d.Rebind(`INSERT INTO ledger (`+ledgerCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING`))
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, r := range rows {
-		if _, err := stmt.ExecContext(ctx, r.ID, micros(r.Time), r.RequestID, r.KeyID, r.Team, r.Model, r.Provider, r.UpstreamModel,
-			r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.CostNanoUSD,
-			r.Latency.Microseconds(), r.TTFT.Microseconds(), r.Status, r.Attempts); err != nil {
-			return fmt.Errorf("ledger row %s: %w", r.ID, err)
+	for i := 0; i < len(rows); i += ledgerChunk {
+		chunk := rows[i:min(i+ledgerChunk, len(rows))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO ledger (` + ledgerCols + `) VALUES `)
+		args := make([]any, 0, len(chunk)*18)
+		for j, r := range chunk {
+			if j > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, r.ID, micros(r.Time), r.RequestID, r.KeyID, r.Team, r.Model, r.Provider, r.UpstreamModel,
+				r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.CostNanoUSD,
+				r.Latency.Microseconds(), r.TTFT.Microseconds(), r.Status, r.Attempts)
+		}
+		q.WriteString(` ON CONFLICT (id) DO NOTHING`)
+		if _, err := tx.ExecContext(ctx, s.d.Rebind(q.String()), args...); err != nil {
+			return fmt.Errorf("ledger rows %s..: %w", chunk[0].ID, err)
 		}
 	}
 	return tx.Commit()

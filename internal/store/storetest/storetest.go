@@ -226,4 +226,17 @@ func testConcurrentAppend(t *testing.T, s store.Store) {
 	if err != nil || len(u) != 1 || u[0].Requests != writers*batches*per {
 		t.Fatalf("after concurrent appends: %+v, %v", u, err)
 	}
+	// One batch larger than a statement carries, repeating known rows.
+	var big []store.Record
+	for i := range 1000 {
+		big = append(big, record(1_000_000+i, "big", "", "m", "p", t0))
+	}
+	big = append(big, record(0, "k", "", "m", "p", t0), big[10])
+	if err := s.AppendLedger(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	u, _ = s.Usage(ctx, store.ByKey, time.Time{})
+	if len(u) != 2 || u[0].Group != "big" || u[0].Requests != 1000 || u[1].Requests != writers*batches*per {
+		t.Fatalf("after a large batch: %+v", u)
+	}
 }
