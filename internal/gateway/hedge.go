@@ -1,0 +1,169 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/requestid"
+	"github.com/railyard-ai/railyard/internal/route"
+)
+
+// Hedging (latency policy, complete replies only): when the chosen target
+// has not answered within its estimated p95 time to first byte, the next target
+// gets the same request too; the first good reply is relayed and the other
+// attempt is cancelled. A spike on one target then costs its usual latency
+// plus the other's, instead of the spike. Streams are not hedged: their
+// first byte would already be on its way to the client.
+
+// sent is one upstream call up to its response headers; send fills in
+// resp or ae, the caller owns cancel.
+type sent struct {
+	t      route.Target
+	lease  *route.Lease
+	start  time.Time
+	resp   *http.Response
+	cancel context.CancelFunc
+	ae     *attemptError
+}
+
+// send encodes and sends the request to s.t and waits for its headers; a
+// non-200 reply becomes s.ae.
+func (g *Gateway) send(ctx context.Context, x *exchange, s *sent) {
+	s.start = time.Now()
+	p := s.t.Provider
+	fast := p.Dialect.Name() == x.in.Name()
+	body, err := g.upstreamBody(x, s.t, fast)
+	if err != nil {
+		s.ae = &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
+		return
+	}
+	extra := http.Header{requestid.Header: {x.id}}
+	resp, err := p.Send(ctx, p.Dialect.Path(withModel(x.req, s.t.Model)), body, extra)
+	switch {
+	case err != nil:
+		s.ae = transportError(x.r.Context(), p.Name, err)
+	case resp.StatusCode != http.StatusOK:
+		s.ae = upstreamError(p, resp)
+		resp.Body.Close()
+	default:
+		s.resp = resp
+	}
+}
+
+// hedgeDelay is when to send to a second target: t's estimated 95th
+// percentile time to first byte, or 0 (no hedge) before t has 10 samples.
+func (g *Gateway) hedgeDelay(t route.Target) time.Duration {
+	st := g.planner.Health.Stats(t)
+	if st.Samples < 10 || st.FirstByteP95 <= 0 {
+		return 0
+	}
+	return max(st.FirstByteP95, time.Millisecond)
+}
+
+// hedged runs t (admitted by lease) and, past t's usual latency, alt as
+// well, relaying the first good reply. altTried reports whether alt was
+// tried, so the loop does not try it again.
+func (g *Gateway) hedged(x *exchange, t route.Target, lease *route.Lease, alt route.Target, delay time.Duration) (ae *attemptError, altTried bool) {
+	results := make(chan *sent, 2)
+	ctx := x.r.Context()
+	var launched []*sent
+	start := func(t route.Target, l *route.Lease) {
+		c, cancel := context.WithTimeout(ctx, t.Provider.Timeout)
+		s := &sent{t: t, lease: l, cancel: cancel}
+		launched = append(launched, s)
+		go func() { g.send(c, x, s); results <- s }()
+	}
+	start(t, lease)
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	pending := 1
+	var failed []*sent
+	var win *sent
+wait:
+	for pending > 0 {
+		select {
+		case <-timer.C:
+			if altTried {
+				continue
+			}
+			l2, why := g.planner.Health.Acquire(alt, 0)
+			if l2 == nil {
+				x.trace.add(alt.Provider.Name, "skipped: "+why)
+				altTried = true
+				continue
+			}
+			altTried = true
+			pending++
+			start(alt, l2)
+		case s := <-results:
+			pending--
+			if s.ae == nil {
+				win = s
+				break wait
+			}
+			failed = append(failed, s)
+			if !altTried {
+				// The first target failed before the hedge: the loop fails
+				// over (or not) as for any attempt.
+				break wait
+			}
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	// Losers: cancel, release, and record as neither success nor failure.
+	for _, s := range launched {
+		if s != win {
+			s.cancel()
+		}
+	}
+	if pending > 0 {
+		go func(n int) {
+			for range n {
+				s := <-results
+				if s.resp != nil {
+					s.resp.Body.Close()
+				}
+				s.lease.Done(route.Outcome{})
+			}
+		}(pending)
+	}
+	for _, s := range failed {
+		x.trace.add(s.t.Provider.Name, s.ae.outcome)
+		o := route.Outcome{Failed: s.ae.retry}
+		s.lease.Done(o)
+	}
+	if win == nil {
+		if len(failed) == 0 {
+			return &attemptError{provider: t.Provider.Name, outcome: "client gone", clientGone: true,
+				err: &llm.Error{Status: statusClientClosed, Kind: llm.ErrAPI, Message: "client disconnected"}}, altTried
+		}
+		return failed[len(failed)-1].ae, altTried
+	}
+	if pending > 0 {
+		if win.t.Provider == t.Provider && win.t.Model == t.Model {
+			x.trace.add(alt.Provider.Name, "hedge cancelled")
+		} else {
+			x.trace.add(t.Provider.Name, "slow, hedged")
+		}
+	}
+	defer win.cancel()
+	if x.idle > 0 {
+		win.resp.Body = watchIdle(win.resp.Body, x.idle, win.cancel)
+	}
+	defer win.resp.Body.Close()
+	fast := win.t.Provider.Dialect.Name() == x.in.Name()
+	ae = g.relayResponse(x, win.t, fast, win.resp)
+	o := route.Outcome{Total: time.Since(win.start)}
+	if ae == nil {
+		o.FirstByte = o.Total
+		o.OutputTokens = x.usage.OutputTokens
+		o.Tokens = x.usage.InputTokens + x.usage.OutputTokens
+	} else {
+		o.Failed = ae.retry && !ae.clientGone
+	}
+	win.lease.Done(o)
+	return ae, altTried
+}
