@@ -138,7 +138,7 @@ func (h *Health) Stats(t Target) Stats {
 	return Stats{
 		FirstByte: time.Duration(s.firstByte * fade), PerToken: time.Duration(s.perToken * fade),
 		FirstByteP95: time.Duration(s.p95),
-		ErrorRate: s.errRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
+		ErrorRate:    s.errRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
 	}
 }
 
