@@ -80,6 +80,9 @@ func applyLimits(l *store.Limits, budget *float64, period *string, rpm, tpm, con
 		if *f.v < 0 {
 			return invalid("%s must not be negative", f.name)
 		}
+		if *f.v > maxLimit {
+			return invalid("%s must be at most %d (leave it unset for no limit)", f.name, maxLimit)
+		}
 		*f.dst = *f.v
 	}
 	if l.BudgetPeriod == "" {
@@ -87,6 +90,11 @@ func applyLimits(l *store.Limits, budget *float64, period *string, rpm, tpm, con
 	}
 	return nil
 }
+
+// maxLimit bounds rpm, tpm and max_concurrency: a billion per minute is
+// beyond any real deployment, and the GCRA's per-unit interval (a minute
+// divided by the limit) must stay at least a nanosecond.
+const maxLimit = 1_000_000_000
 
 // Apply writes f's set fields onto k.
 func (f KeyFields) Apply(k *store.Key) error {

@@ -117,6 +117,7 @@ func budgetRetry(s Scope, now time.Time) time.Duration {
 // burst of the whole limit: tat is the theoretical arrival time.
 // It returns the new tat, whether n fits, and the wait when it does not.
 func gcra(tat, now time.Time, limit, n int64) (newTAT time.Time, ok bool, wait time.Duration) {
+	limit = min(limit, int64(Window)) // keeps the interval at least 1ns
 	if n > limit {
 		n = limit // a request larger than the limit is admitted into an empty bucket
 	}
@@ -134,6 +135,7 @@ func gcra(tat, now time.Time, limit, n int64) (newTAT time.Time, ok bool, wait t
 
 // remaining is how many more units fit now under tat.
 func remaining(tat, now time.Time, limit int64) (int64, time.Duration) {
+	limit = min(limit, int64(Window))
 	interval := Window / time.Duration(limit)
 	if tat.Before(now) {
 		return limit, 0

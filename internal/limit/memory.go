@@ -166,7 +166,7 @@ func (m *Memory) Settle(_ context.Context, g *Grant, actualCost, actualTokens in
 		if l := int64(s.Limits.TPM); l > 0 {
 			if delta := actualTokens - max(ask.Tokens, 1); delta != 0 {
 				k := "tpm:" + s.ID
-				t := m.tat[k].Add(time.Duration(delta) * (Window / time.Duration(l)))
+				t := m.tat[k].Add(time.Duration(delta) * (Window / time.Duration(min(l, int64(Window)))))
 				if t.Before(now) {
 					t = now
 				}

@@ -184,3 +184,16 @@ func TestNoOverspendUnderConcurrency(t *testing.T) {
 		t.Error("nothing refused: the test did not reach the budget")
 	}
 }
+
+// A limit so large that a minute divided by it is under a nanosecond must
+// admit, not divide by zero.
+func TestHugeLimitDoesNotDivideByZero(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	tat, ok, _ := gcra(time.Time{}, now, 1_000_000_000_000, 5)
+	if !ok || tat.Before(now) {
+		t.Fatalf("huge limit refused: %v %v", tat, ok)
+	}
+	if r, _ := remaining(tat, now, 1_000_000_000_000); r <= 0 {
+		t.Fatalf("remaining %d", r)
+	}
+}
