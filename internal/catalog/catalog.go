@@ -17,6 +17,8 @@ package catalog
 
 import (
 	_ "embed"
+	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -40,12 +42,15 @@ const (
 	FamilyQwen      Family = "qwen"
 	FamilyMistral   Family = "mistral"
 	FamilySim       Family = "sim"
+	// FamilySelfHosted is for entries an operator adds for its own fleet
+	// (a GPU cost model); the embedded catalog has none.
+	FamilySelfHosted Family = "self-hosted"
 )
 
 // Families lists every known family, in a stable order.
 func Families() []Family {
 	return []Family{FamilyOpenAI, FamilyAnthropic, FamilyBedrock, FamilyGemini,
-		FamilyDeepSeek, FamilyQwen, FamilyMistral, FamilySim}
+		FamilyDeepSeek, FamilyQwen, FamilyMistral, FamilySim, FamilySelfHosted}
 }
 
 func knownFamily(f Family) bool {
@@ -233,4 +238,28 @@ func (p Prices) clone() Prices {
 		return &y
 	}
 	return Prices{cp(p.Input), cp(p.Output), cp(p.CacheRead), cp(p.CacheWrite), cp(p.CacheWrite1h), cp(p.Reasoning)}
+}
+
+// LoadWithOverrides is the embedded catalog with the entries of the file at
+// path (the embedded file's format) replacing or adding entries by ID: how
+// an operator prices a negotiated rate or a model the catalog lacks. An
+// empty path is the embedded catalog alone.
+func LoadWithOverrides(path string) (*Catalog, error) {
+	c, err := Load()
+	if err != nil || path == "" {
+		return c, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog overrides: %w", err)
+	}
+	models, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("catalog overrides %s: %w", path, err)
+	}
+	out, err := c.Override(models)
+	if err != nil {
+		return nil, fmt.Errorf("catalog overrides %s: %w", path, err)
+	}
+	return out, nil
 }

@@ -101,15 +101,20 @@ func checkPrices(p Prices) []error {
 	return errs
 }
 
-// checkSource accepts an https URL or the word "simulated", which marks the
-// simulator's made-up prices so nobody mistakes them for real ones.
+// checkSource accepts an https URL, the word "simulated", which marks the
+// simulator's made-up prices so nobody mistakes them for real ones, or
+// "operator: NOTE" for a price an operator set in an override file (a
+// negotiated rate, a GPU cost model), which has no public page.
 func checkSource(s string) error {
 	if s == "simulated" {
 		return nil
 	}
+	if note, ok := strings.CutPrefix(s, "operator:"); ok && strings.TrimSpace(note) != "" {
+		return nil
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("source %q is not an https URL or \"simulated\"", s)
+		return fmt.Errorf("source %q is not an https URL, \"simulated\" or \"operator: NOTE\"", s)
 	}
 	return nil
 }
