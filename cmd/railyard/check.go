@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/railyard-ai/railyard/internal/catalog"
 	"github.com/railyard-ai/railyard/internal/config"
 )
 
@@ -24,6 +25,9 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.Load(*path)
 	if err != nil {
 		return err
+	}
+	if _, err := catalog.LoadWithOverrides(cfg.Catalog); err != nil {
+		return fmt.Errorf("%s: catalog: %w", *path, err)
 	}
 	table, err := buildTable(cfg, "http://127.0.0.1:1")
 	if err != nil {

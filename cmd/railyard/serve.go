@@ -78,7 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err != nil {
 		return err
 	}
-	prices, err := catalog.Load()
+	prices, err := catalog.LoadWithOverrides(cfg.Catalog)
 	if err != nil {
 		return fmt.Errorf("model catalog: %w", err)
 	}
@@ -106,11 +106,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		Admin:        gov.adm,
 		OpenAI:       openai.Dialect{},
 		Anthropic:    anthropic.Dialect{},
+		Metrics:      obs.Handler(),
+		Observer:     obs.Observer(),
 		Gemini:       gemini.Dialect{},
 		Catalog:      prices,
 		Bedrock:      bedrock.Dialect{},
-		Metrics:      obs.Handler(),
-		Observer:     obs.Observer(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

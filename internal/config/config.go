@@ -51,6 +51,12 @@ type Config struct {
 	Models []Model `yaml:"models"`
 	// Routing tunes circuit breakers, retries and stream timeouts.
 	Routing Routing `yaml:"routing"`
+	// Catalog is a YAML file in the embedded model catalog's format
+	// (internal/catalog/data/models.yaml) whose entries replace built-in
+	// entries with the same id or add new ones: negotiated rates, or a cost
+	// model for a self-hosted fleet (source: "operator: NOTE"). It is read at
+	// start. Default none: the embedded catalog alone.
+	Catalog string `yaml:"catalog"`
 	// Sim configures `railyard sim` and the in-process simulator that a
 	// provider of type sim without a base_url starts.
 	Sim Sim `yaml:"sim"`
