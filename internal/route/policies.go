@@ -154,6 +154,14 @@ func (l *Latency) Order(p *Pick) []Target {
 	return out
 }
 
+// errorPenalty weighs a target's error rate in its latency score. A failed
+// attempt costs a whole retry elsewhere, and the policy is judged by its
+// tail: a target failing 30% of the time that gets a sixth of the traffic
+// already puts 5% of requests through a retry, past the p99. A weight of
+// 50 makes a 2% error rate double the score and keeps such a target out of
+// the competitive pool until its error memory fades.
+const errorPenalty = 50
+
 // latencyScore is the expected latency of one more request, in ns.
 func latencyScore(s Stats, output int) float64 {
 	if s.Samples == 0 {
@@ -164,7 +172,7 @@ func latencyScore(s Stats, output int) float64 {
 		// Only failures so far: rank by errors alone.
 		expect = float64(time.Millisecond)
 	}
-	return expect * float64(s.InFlight+1) * (1 + 8*s.ErrorRate)
+	return expect * float64(s.InFlight+1) * (1 + errorPenalty*s.ErrorRate)
 }
 
 // Cost orders targets by the estimated price of this request: prompt
