@@ -2,7 +2,6 @@ package anthropic
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strings"
 
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -11,22 +10,6 @@ import (
 // defaultMaxTokens is sent when the client set no output limit: Anthropic
 // requires max_tokens, OpenAI clients usually omit it.
 const defaultMaxTokens = 4096
-
-// minThinkingBudget is the smallest budget_tokens Anthropic accepts.
-const minThinkingBudget = 1024
-
-// effortBudgets maps OpenAI's reasoning_effort to a thinking budget.
-func effortBudget(effort string) int {
-	switch effort {
-	case "low":
-		return 2048
-	case "medium":
-		return 8192
-	case "high":
-		return 24576
-	}
-	return 0 // minimal, none, unknown: no thinking
-}
 
 // EncodeRequest renders req as a Messages request body. What Messages
 // cannot express is dropped as the package doc lists.
@@ -46,7 +29,7 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 	if req.User != "" {
 		w.Metadata = &outMetadata{UserID: req.User}
 	}
-	if budget := thinkingBudget(req.Reasoning); budget > 0 && !forcesTool(req) {
+	if budget := req.Reasoning.ThinkingBudget(); budget > 0 && !req.ForcesTool() {
 		w.Thinking = &outThinking{Type: "enabled", BudgetTokens: budget}
 		if w.MaxTokens <= budget {
 			// The budget counts against max_tokens; keep the client's
@@ -67,7 +50,7 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 		}
 		w.System = append(w.System, textBlock{Type: "text", Text: p.Text, CacheControl: outCache(p.Cache)})
 	}
-	if s := jsonInstruction(req.ResponseFormat); s != "" {
+	if s := llm.JSONInstruction(req.ResponseFormat); s != "" {
 		w.System = append(w.System, textBlock{Type: "text", Text: s})
 	}
 	w.Messages = encodeMessages(req.Messages)
@@ -87,50 +70,6 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
 	}
 	return b, nil
-}
-
-// forcesTool reports a tool_choice of any or a named tool, with which
-// Anthropic does not allow thinking; the client's hard constraint wins.
-func forcesTool(req *llm.Request) bool {
-	c := req.ToolChoice
-	return len(req.Tools) > 0 && c != nil && (c.Mode == llm.ToolChoiceRequired || c.Mode == llm.ToolChoiceTool)
-}
-
-func thinkingBudget(r *llm.Reasoning) int {
-	if r == nil || r.Disabled {
-		return 0
-	}
-	b := r.BudgetTokens
-	if b == 0 {
-		b = effortBudget(r.Effort)
-	}
-	if b > 0 && b < minThinkingBudget {
-		b = minThinkingBudget
-	}
-	return b
-}
-
-// jsonInstruction is the system text that stands in for a JSON mode, which
-// Anthropic's Messages API does not have.
-func jsonInstruction(f *llm.ResponseFormat) string {
-	if f == nil {
-		return ""
-	}
-	switch f.Type {
-	case llm.FormatJSONObject:
-		return "Respond with a single valid JSON object and nothing else: no prose, no code fences."
-	case llm.FormatJSONSchema:
-		s := "Respond with a single valid JSON value and nothing else: no prose, no code fences."
-		if len(f.Schema) > 0 && json.Valid(f.Schema) {
-			s += " It must conform to this JSON Schema"
-			if f.Name != "" {
-				s += " (" + f.Name + ")"
-			}
-			s += ":\n" + string(f.Schema)
-		}
-		return s
-	}
-	return ""
 }
 
 func encodeToolChoice(req *llm.Request) *outToolChoice {

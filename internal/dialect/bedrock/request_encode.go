@@ -9,9 +9,6 @@ import (
 	"github.com/railyard-ai/railyard/internal/llm"
 )
 
-// minThinkingBudget is the smallest budget_tokens Anthropic models accept.
-const minThinkingBudget = 1024
-
 // EncodeRequest renders req as a Converse body (the model goes in Path).
 // What Converse cannot express is dropped as the package doc lists; content
 // it cannot carry at all (an image by http URL) is an error, so the
@@ -28,7 +25,7 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 	}
 	if isAnthropicModel(req.Model) {
 		add := map[string]any{}
-		if budget := thinkingBudget(req.Reasoning); budget > 0 && !forcesTool(req) {
+		if budget := req.Reasoning.ThinkingBudget(); budget > 0 && !req.ForcesTool() {
 			add["thinking"] = map[string]any{"type": "enabled", "budget_tokens": budget}
 			if c := w.InferenceConfig; c != nil {
 				// Anthropic rejects these together with thinking, and
@@ -63,7 +60,7 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 			w.System = append(w.System, wireSystem{CachePoint: &wireCachePoint{Type: "default"}})
 		}
 	}
-	if s := jsonInstruction(req.ResponseFormat); s != "" {
+	if s := llm.JSONInstruction(req.ResponseFormat); s != "" {
 		w.System = append(w.System, wireSystem{Text: &s})
 	}
 	msgs, err := encodeMessages(req.Messages)
@@ -105,56 +102,6 @@ func encodeErr(err error) error {
 // or as an ARN that names one.
 func isAnthropicModel(id string) bool {
 	return strings.Contains(id, "anthropic.") || strings.Contains(id, "claude")
-}
-
-// forcesTool reports a tool choice with which Anthropic does not allow
-// thinking; the client's hard constraint wins.
-func forcesTool(req *llm.Request) bool {
-	c := req.ToolChoice
-	return len(req.Tools) > 0 && c != nil && (c.Mode == llm.ToolChoiceRequired || c.Mode == llm.ToolChoiceTool)
-}
-
-func thinkingBudget(r *llm.Reasoning) int {
-	if r == nil || r.Disabled {
-		return 0
-	}
-	b := r.BudgetTokens
-	if b == 0 {
-		switch r.Effort {
-		case "low":
-			b = 2048
-		case "medium":
-			b = 8192
-		case "high":
-			b = 24576
-		}
-	}
-	if b > 0 && b < minThinkingBudget {
-		b = minThinkingBudget
-	}
-	return b
-}
-
-// jsonInstruction stands in for a JSON mode, which Converse lacks.
-func jsonInstruction(f *llm.ResponseFormat) string {
-	if f == nil {
-		return ""
-	}
-	switch f.Type {
-	case llm.FormatJSONObject:
-		return "Respond with a single valid JSON object and nothing else: no prose, no code fences."
-	case llm.FormatJSONSchema:
-		s := "Respond with a single valid JSON value and nothing else: no prose, no code fences."
-		if len(f.Schema) > 0 && json.Valid(f.Schema) {
-			s += " It must conform to this JSON Schema"
-			if f.Name != "" {
-				s += " (" + f.Name + ")"
-			}
-			s += ":\n" + string(f.Schema)
-		}
-		return s
-	}
-	return ""
 }
 
 func encodeToolChoice(c *llm.ToolChoice) *wireToolChoice {
