@@ -124,7 +124,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("railyard listening", "addr", base, "config", source, "providers", providerSummary(table), "models", len(table.ModelNames()))
-	if cfg.Auth.MasterKey == "" {
+	if has, err := gov.st.HasKeys(ctx); cfg.Auth.MasterKey == "" && err == nil && !has {
 		log.Warn("no keys configured: serving on loopback only, without authentication")
 	}
 	errc := make(chan error, 1)
