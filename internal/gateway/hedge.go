@@ -11,9 +11,11 @@ import (
 )
 
 // Hedging (latency policy, complete replies only): when the chosen target
-// has not answered within its estimated p95 time to first byte, the next target
-// gets the same request too; the first good reply is relayed and the other
-// attempt is cancelled. A spike on one target then costs its usual latency
+// has not answered within its estimated p95 time to first byte (or the
+// next target's, if that is sooner), the next target gets the same request
+// too; the first good reply is relayed and the other attempt is cancelled.
+// A chosen target that lost is recorded as slow, with the time it was
+// given as a lower bound of its latency. A spike on one target then costs its usual latency
 // plus the other's, instead of the spike. Streams are not hedged: their
 // first byte would already be on its way to the client.
 
@@ -62,6 +64,24 @@ func (g *Gateway) hedgeDelay(t route.Target) time.Duration {
 	return max(st.FirstByteP95, time.Millisecond)
 }
 
+// hedgeCap bounds delay, the time to wait on the chosen target before
+// hedging, by alt's own estimated p95 time to first byte once alt has 10
+// samples. A request still waiting past the time alt almost always
+// answers in is in the chosen target's tail, whatever that target's p95
+// estimate says: for a target that spikes on about 5% of requests the
+// estimate wanders anywhere between its usual latency and the spike, and
+// hedging that late costs the request the spike plus alt's latency. With
+// the cap the hedged request costs at most about twice alt's p95, and
+// still only about 5% of requests are hedged when the targets are alike
+// (fewer when the chosen one is faster).
+func (g *Gateway) hedgeCap(alt route.Target, delay time.Duration) time.Duration {
+	st := g.planner.Health.Stats(alt)
+	if st.Samples < 10 || st.FirstByteP95 <= 0 {
+		return delay
+	}
+	return max(min(delay, st.FirstByteP95), time.Millisecond)
+}
+
 // hedged runs t (admitted by lease) and, past t's usual latency, alt as
 // well, relaying the first good reply. altTried reports whether alt was
 // tried, so the loop does not try it again.
@@ -76,7 +96,7 @@ func (g *Gateway) hedged(x *exchange, t route.Target, lease *route.Lease, alt ro
 		go func() { g.send(c, x, s); results <- s }()
 	}
 	start(t, lease)
-	timer := time.NewTimer(delay)
+	timer := time.NewTimer(g.hedgeCap(alt, delay))
 	defer timer.Stop()
 	pending := 1
 	var failed []*sent
@@ -114,9 +134,19 @@ wait:
 		}
 	}
 	// Losers: cancel, release, and record as neither success nor failure.
+	// The chosen target, when it lost to the hedge, was in its tail: the
+	// time it was given is a lower bound of its time to first byte and is
+	// recorded as a sample, or the spikes that hedging hides would never
+	// reach its latency estimates (a quantile estimate needs only to know
+	// that the sample was above it). A hedge cancelled because the chosen
+	// target answered first says nothing about the hedge's latency.
+	waited := map[*sent]time.Duration{}
 	for _, s := range launched {
 		if s != win {
 			s.cancel()
+			if win != nil && s.t == t {
+				waited[s] = time.Since(s.start)
+			}
 		}
 	}
 	if pending > 0 {
@@ -126,7 +156,8 @@ wait:
 				if s.resp != nil {
 					s.resp.Body.Close()
 				}
-				s.lease.Done(route.Outcome{})
+				d, slow := waited[s]
+				s.lease.Done(route.Outcome{FirstByte: d, Total: d, Slow: slow})
 			}
 		}(pending)
 	}

@@ -116,11 +116,19 @@ type Stats struct {
 	// (stochastic approximation: up 0.95×step on a slower sample, down
 	// 0.05×step on a faster one, step 5% of the estimate); 0 before any.
 	FirstByteP95 time.Duration
+	// FirstByteP99 estimates the 99th percentile of the time to first
+	// byte the same way (up 0.99×step, down 0.01×step), faded like the
+	// averages while the target is idle, so a target avoided for its tail
+	// is tried again once that is old news; 0 before any sample.
+	FirstByteP99 time.Duration
 	// ErrorRate is the decaying share of failed attempts, 0..1.
 	ErrorRate float64
-	InFlight  int
-	Samples   int
-	Breaker   BreakerState
+	// SlowRate is the decaying share of attempts that lost to a hedge
+	// (still waiting when another target answered), 0..1.
+	SlowRate float64
+	InFlight int
+	Samples  int
+	Breaker  BreakerState
 }
 
 // Stats returns t's live state. Latency and error averages fade while the
@@ -137,8 +145,8 @@ func (h *Health) Stats(t Target) Stats {
 	}
 	return Stats{
 		FirstByte: time.Duration(s.firstByte * fade), PerToken: time.Duration(s.perToken * fade),
-		FirstByteP95: time.Duration(s.p95),
-		ErrorRate:    s.errRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
+		FirstByteP95: time.Duration(s.p95), FirstByteP99: time.Duration(s.p99 * fade),
+		ErrorRate: s.errRate * fade, SlowRate: s.slowRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
 	}
 }
 
@@ -164,6 +172,9 @@ type Outcome struct {
 	// reservation made at Acquire.
 	Tokens       int
 	OutputTokens int
+	// Slow marks an attempt that lost to a hedge: FirstByte and Total
+	// are then the time it was given, a lower bound of its latency.
+	Slow bool
 }
 
 // Acquire admits one attempt on t, reserving tokens against its tpm. It
@@ -215,8 +226,10 @@ type targetState struct {
 	inflight  int
 	firstByte float64 // ns, peak-EWMA
 	p95       float64 // ns, running estimate of the 95th percentile
+	p99       float64 // ns, running estimate of the 99th percentile
 	perToken  float64 // ns, EWMA
 	errRate   float64
+	slowRate  float64
 	samples   int
 	last      time.Time
 	win       window
@@ -255,13 +268,18 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome) {
 	if o.Failed {
 		fail = 1
 	}
+	slow := 0.0
+	if o.Slow {
+		slow = 1
+	}
 	if s.samples == 1 {
-		s.errRate = fail
+		s.errRate, s.slowRate = fail, slow
 	} else {
 		// Errors use a count-based weight so a burst of failures within
 		// one instant still moves the rate.
 		a := math.Max(w, 0.05)
 		s.errRate += a * (fail - s.errRate)
+		s.slowRate += a * (slow - s.slowRate)
 	}
 	if o.Failed || o.FirstByte <= 0 {
 		return
@@ -274,6 +292,14 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome) {
 		s.p95 += 0.05 * 0.95 * s.p95
 	default:
 		s.p95 -= 0.05 * 0.05 * s.p95
+	}
+	switch {
+	case s.p99 == 0:
+		s.p99 = fb
+	case fb > s.p99:
+		s.p99 += 0.05 * 0.99 * s.p99
+	default:
+		s.p99 -= 0.05 * 0.01 * s.p99
 	}
 	switch {
 	case s.firstByte == 0 || fb > s.firstByte:

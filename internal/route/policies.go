@@ -78,9 +78,12 @@ func moveFirst(targets []Target, i int) []Target {
 
 // Latency picks by power of two choices: two random targets, the one with
 // the lower expected latency wins. The expectation is the peak-EWMA time to
-// first byte plus the time per token times the output asked for, scaled by
-// the requests already in flight and by the recent error rate, so a target
-// that slows down, fails or fills up loses traffic at once. The draw is
+// first byte, or the target's estimated p99 of it when that is higher (the
+// policy is judged by its tail, and a target that spikes now and then has
+// a low average but a high p99), plus the time per token times the output
+// asked for, scaled by the requests already in flight and by the recent
+// rates of errors and of attempts that lost to a hedge, so a target that
+// slows down, fails or fills up loses traffic at once. The draw is
 // among the competitive targets only (expected latency within twice the
 // best), so with few targets a bad one is not picked whenever it happens
 // to be drawn against another bad one; Health decays an idle target's
@@ -159,7 +162,10 @@ func (l *Latency) Order(p *Pick) []Target {
 // tail: a target failing 30% of the time that gets a sixth of the traffic
 // already puts 5% of requests through a retry, past the p99. A weight of
 // 50 makes a 2% error rate double the score and keeps such a target out of
-// the competitive pool until its error memory fades.
+// the competitive pool until its error memory fades. An attempt that lost
+// to a hedge (Stats.SlowRate) weighs the same: its request waited the
+// hedge delay and then a whole attempt elsewhere, which is where the tail
+// of a target that spikes on 5% of requests comes from.
 const errorPenalty = 50
 
 // latencyScore is the expected latency of one more request, in ns.
@@ -167,12 +173,12 @@ func latencyScore(s Stats, output int) float64 {
 	if s.Samples == 0 {
 		return 0
 	}
-	expect := float64(s.FirstByte) + float64(s.PerToken)*float64(max(output, 1))
+	expect := float64(max(s.FirstByte, s.FirstByteP99)) + float64(s.PerToken)*float64(max(output, 1))
 	if expect <= 0 {
 		// Only failures so far: rank by errors alone.
 		expect = float64(time.Millisecond)
 	}
-	return expect * float64(s.InFlight+1) * (1 + errorPenalty*s.ErrorRate)
+	return expect * float64(s.InFlight+1) * (1 + errorPenalty*(s.ErrorRate+s.SlowRate))
 }
 
 // Cost orders targets by the estimated price of this request: prompt
