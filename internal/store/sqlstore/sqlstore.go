@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/railyard-ai/railyard/internal/store"
@@ -50,6 +51,12 @@ func (d Dialect) Rebind(q string) string {
 type Store struct {
 	db *sql.DB
 	d  Dialect
+
+	// ledgerStmts caches the prepared multi-row ledger INSERT by its row
+	// count: a busy ledger flushes batches of the same few sizes, and
+	// parsing a statement of hundreds of rows costs as much as running it.
+	stmtMu      sync.Mutex
+	ledgerStmts map[int]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -66,7 +73,15 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for n, st := range s.ledgerStmts {
+		_ = st.Close()
+		delete(s.ledgerStmts, n)
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return s.db.ExecContext(ctx, s.d.Rebind(q), args...)
@@ -285,14 +300,34 @@ func (s *Store) DeleteTeam(ctx context.Context, id string) error {
 
 const ledgerCols = `id, ts, request_id, key_id, team, model, provider, upstream_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nano, latency_us, ttft_us, status, attempts`
 
-// ledgerChunk is how many rows one INSERT carries (18 parameters each,
-// well under SQLite's and PostgreSQL's parameter limits).
-const ledgerChunk = 200
+// ledgerChunk is how many rows one INSERT carries (18 parameters each:
+// 18,000 at most, under SQLite's 32,766 and PostgreSQL's 65,535). The
+// ledger writer's default batch of 512 rows fits in one statement.
+const ledgerChunk = 1000
 
-// AppendLedger implements store.Store: one transaction per batch, rows
-// inserted by multi-row statements so a batch costs a few round trips.
+// maxLedgerStmts bounds the cache of prepared ledger INSERTs.
+const maxLedgerStmts = 8
+
+// AppendLedger implements store.Store: rows inserted by multi-row
+// statements, one per ledgerChunk rows, so a batch costs a few round trips.
+// A batch that fits one statement runs as that statement alone (atomic by
+// itself, and SQLite then needs no statement journal); a larger one runs
+// in one transaction.
 func (s *Store) AppendLedger(ctx context.Context, rows []store.Record) error {
 	if len(rows) == 0 {
+		return nil
+	}
+	if len(rows) <= ledgerChunk {
+		st, oneOff, err := s.ledgerStmt(ctx, len(rows))
+		if err != nil {
+			return err
+		}
+		if oneOff {
+			defer st.Close()
+		}
+		if _, err := st.ExecContext(ctx, ledgerArgs(rows)...); err != nil {
+			return fmt.Errorf("ledger rows %s..: %w", rows[0].ID, err)
+		}
 		return nil
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -302,24 +337,61 @@ func (s *Store) AppendLedger(ctx context.Context, rows []store.Record) error {
 	defer func() { _ = tx.Rollback() }()
 	for i := 0; i < len(rows); i += ledgerChunk {
 		chunk := rows[i:min(i+ledgerChunk, len(rows))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO ledger (` + ledgerCols + `) VALUES `)
-		args := make([]any, 0, len(chunk)*18)
-		for j, r := range chunk {
-			if j > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-			args = append(args, r.ID, micros(r.Time), r.RequestID, r.KeyID, r.Team, r.Model, r.Provider, r.UpstreamModel,
-				r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.CostNanoUSD,
-				r.Latency.Microseconds(), r.TTFT.Microseconds(), r.Status, r.Attempts)
-		}
-		q.WriteString(` ON CONFLICT (id) DO NOTHING`)
-		if _, err := tx.ExecContext(ctx, s.d.Rebind(q.String()), args...); err != nil {
+		// Not the cached statements: preparing one outside tx would wait
+		// for a connection that tx may hold (SQLite has only one).
+		if _, err := tx.ExecContext(ctx, s.ledgerInsert(len(chunk)), ledgerArgs(chunk)...); err != nil {
 			return fmt.Errorf("ledger rows %s..: %w", chunk[0].ID, err)
 		}
 	}
 	return tx.Commit()
+}
+
+// ledgerStmt returns the prepared INSERT of n ledger rows.
+// oneOff is true when the cache is full and the caller must close it.
+func (s *Store) ledgerStmt(ctx context.Context, n int) (st *sql.Stmt, oneOff bool, err error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st := s.ledgerStmts[n]; st != nil {
+		return st, false, nil
+	}
+	st, err = s.db.PrepareContext(ctx, s.ledgerInsert(n))
+	if err != nil {
+		return nil, false, fmt.Errorf("prepare ledger insert: %w", err)
+	}
+	if len(s.ledgerStmts) >= maxLedgerStmts {
+		return st, true, nil // the caller closes it after use
+	}
+	if s.ledgerStmts == nil {
+		s.ledgerStmts = map[int]*sql.Stmt{}
+	}
+	s.ledgerStmts[n] = st
+	return st, false, nil
+}
+
+// ledgerInsert is the INSERT of n ledger rows.
+func (s *Store) ledgerInsert(n int) string {
+	var q strings.Builder
+	q.Grow(len(ledgerCols) + 64 + n*38)
+	q.WriteString(`INSERT INTO ledger (` + ledgerCols + `) VALUES `)
+	for j := range n {
+		if j > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	q.WriteString(` ON CONFLICT (id) DO NOTHING`)
+	return s.d.Rebind(q.String())
+}
+
+// ledgerArgs flattens rows into the INSERT's parameters.
+func ledgerArgs(rows []store.Record) []any {
+	args := make([]any, 0, len(rows)*18)
+	for _, r := range rows {
+		args = append(args, r.ID, micros(r.Time), r.RequestID, r.KeyID, r.Team, r.Model, r.Provider, r.UpstreamModel,
+			r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.CostNanoUSD,
+			r.Latency.Microseconds(), r.TTFT.Microseconds(), r.Status, r.Attempts)
+	}
+	return args
 }
 
 // Spend implements store.Store.
