@@ -63,9 +63,9 @@ func (g *Gateway) route(x *exchange) {
 			}
 		}
 		retryAfter = 0
-		hedgedAlt := map[string]bool{}
+		var hedgedAlt map[string]bool // allocated by the first hedge
 		for i, t := range plan.Targets {
-			if hedgedAlt[t.Provider.Name+"/"+t.Model] {
+			if hedgedAlt != nil && hedgedAlt[t.Provider.Name+"/"+t.Model] {
 				continue
 			}
 			if x.r.Context().Err() != nil {
@@ -95,6 +95,9 @@ func (g *Gateway) route(x *exchange) {
 				var altTried bool
 				ae, altTried = g.hedged(x, t, lease, alt, delay)
 				if altTried {
+					if hedgedAlt == nil {
+						hedgedAlt = map[string]bool{}
+					}
 					hedgedAlt[alt.Provider.Name+"/"+alt.Model] = true
 				}
 				traced = ae != nil && !ae.clientGone

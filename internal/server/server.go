@@ -56,6 +56,9 @@ type Server struct {
 	log   *slog.Logger
 	ready atomic.Bool
 	mux   *http.ServeMux
+	// handler is mux behind the request id and panic middleware, built
+	// once rather than per request.
+	handler http.Handler
 }
 
 // New returns the server; it reports ready until SetReady(false).
@@ -93,6 +96,7 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 		s.mux.Handle("/admin/api/", opts.Admin)
 	}
 	s.mux.HandleFunc("/", s.notFound)
+	s.handler = requestid.Middleware(s.recoverer(s.mux))
 	return s
 }
 
@@ -102,7 +106,7 @@ func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestid.Middleware(s.recoverer(s.mux)).ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 // dialectFor picks the dialect to speak errors in for a request that has
