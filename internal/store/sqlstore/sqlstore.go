@@ -306,7 +306,7 @@ const ledgerCols = `id, ts, request_id, key_id, team, model, provider, upstream_
 const ledgerChunk = 1000
 
 // maxLedgerStmts bounds the cache of prepared ledger INSERTs.
-const maxLedgerStmts = 8
+const maxLedgerStmts = 2
 
 // AppendLedger implements store.Store: rows inserted by multi-row
 // statements, one per ledgerChunk rows, so a batch costs a few round trips.
