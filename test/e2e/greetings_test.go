@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go"
@@ -55,4 +57,60 @@ func checkGreetings(t *testing.T, e *env, model string, want wantRoute) {
 			t.Errorf("event types %v", types)
 		}
 	})
+}
+
+// checkToolRoundTrips has the model call the weather tool through both
+// SDKs, whole and streamed, then sends the result back and expects it as
+// the final answer. Tool call ids must start with idPrefix (an upstream's
+// own id shape, "" for any).
+func checkToolRoundTrips(t *testing.T, e *env, model, idPrefix string) {
+	t.Helper()
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("openai/stream=%v", stream), func(t *testing.T) {
+			c := e.openai()
+			p := oaWeather(model)
+			send := func() (openai.ChatCompletionMessage, string) {
+				if stream {
+					acc, _, _ := oaStream(t, c, p)
+					return acc.Choices[0].Message, acc.Choices[0].FinishReason
+				}
+				got, _ := oaChat(t, c, p)
+				return got.Choices[0].Message, got.Choices[0].FinishReason
+			}
+			msg, finish := send()
+			if finish != "tool_calls" || len(msg.ToolCalls) != 1 || msg.ToolCalls[0].Function.Name != "get_weather" ||
+				!strings.HasPrefix(msg.ToolCalls[0].ID, idPrefix) || msg.ToolCalls[0].ID == "" {
+				t.Fatalf("finish %q calls %+v", finish, msg.ToolCalls)
+			}
+			checkWeatherArgs(t, msg.ToolCalls[0].Function.Arguments)
+			p.Messages = append(p.Messages, msg.ToParam(), openai.ToolMessage(toolResult, msg.ToolCalls[0].ID))
+			final, finish := send()
+			if final.Content != toolResult || finish != "stop" {
+				t.Errorf("final %q finish %q, want %q stop", final.Content, finish, toolResult)
+			}
+		})
+		t.Run(fmt.Sprintf("anthropic/stream=%v", stream), func(t *testing.T) {
+			c := e.anthropic()
+			p := anWeather(model)
+			send := func() anthropic.Message {
+				if stream {
+					acc, _, _ := anStream(t, c, p)
+					return acc
+				}
+				got, _ := anMessage(t, c, p)
+				return *got
+			}
+			msg := send()
+			if msg.StopReason != anthropic.StopReasonToolUse || len(msg.Content) != 1 || msg.Content[0].Type != "tool_use" {
+				t.Fatalf("stop %q content %+v", msg.StopReason, msg.Content)
+			}
+			checkWeatherArgs(t, string(msg.Content[0].Input))
+			p.Messages = append(p.Messages, msg.ToParam(),
+				anthropic.NewUserMessage(anthropic.NewToolResultBlock(msg.Content[0].ID, toolResult, false)))
+			final := send()
+			if final.StopReason != anthropic.StopReasonEndTurn || len(final.Content) != 1 || final.Content[0].Text != toolResult {
+				t.Errorf("final %+v stop %q", final.Content, final.StopReason)
+			}
+		})
+	}
 }
