@@ -1,0 +1,1 @@
+// placeholder until the front end's build writes this file
