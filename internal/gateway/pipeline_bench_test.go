@@ -1,0 +1,238 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/railyard-ai/railyard/internal/catalog"
+	"github.com/railyard-ai/railyard/internal/config"
+	"github.com/railyard-ai/railyard/internal/dialect/anthropic"
+	"github.com/railyard-ai/railyard/internal/dialect/openai"
+	"github.com/railyard-ai/railyard/internal/gateway"
+	"github.com/railyard-ai/railyard/internal/govern"
+	"github.com/railyard-ai/railyard/internal/ledger"
+	"github.com/railyard-ai/railyard/internal/provider"
+	"github.com/railyard-ai/railyard/internal/route"
+	"github.com/railyard-ai/railyard/internal/server"
+	"github.com/railyard-ai/railyard/internal/store/sqlite"
+	"github.com/railyard-ai/railyard/internal/telemetry"
+)
+
+// The pipeline benchmarks serve one complete request per iteration through
+// the same pieces `railyard serve` assembles by default (server middleware,
+// gateway, routing estimate, Prometheus observer, governor with its SQLite
+// ledger, a text access log written to io.Discard), against an in-memory
+// upstream: the transport hands back a pre-rendered reply, so that only
+// railyard's own work is measured, not the loopback network's. They are
+// the A/B tool for the CPU per request that bench/proxy measures end to
+// end (compare allocs/op, or instruction counts under callgrind):
+//
+//	go test -run '^$' -bench 'FastPath|Translate' -benchmem ./internal/gateway
+
+func BenchmarkFastPath(b *testing.B) {
+	benchPipeline(b, "fast", benchOpenAIReply)
+}
+
+func BenchmarkTranslate(b *testing.B) {
+	benchPipeline(b, "xlate", benchAnthropicReply)
+}
+
+func benchPipeline(b *testing.B, model, reply string) {
+	h := benchServer(b, []byte(reply))
+	body := benchRequestBody(model)
+	u, _ := url.Parse("http://railyard.local/v1/chat/completions")
+	w := &discardWriter{h: http.Header{}}
+	serve := func() {
+		r := &http.Request{Method: http.MethodPost, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {strconv.Itoa(len(body))}},
+			Body:   io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Host: u.Host, RequestURI: u.Path}
+		w.reset()
+		h.ServeHTTP(w, r)
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d: %s", w.status, w.body.String())
+		}
+	}
+	serve() // warm the routing estimate's memo and the ledger's statements
+	b.ReportAllocs()
+	for b.Loop() {
+		serve()
+	}
+}
+
+// benchServer assembles railyard as serve does, upstream replies coming
+// from memory.
+func benchServer(b *testing.B, reply []byte) http.Handler {
+	b.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	client := &http.Client{Transport: replyTransport(reply)}
+	dialects := provider.Dialects{"openai": openai.Dialect{}, "openai-compatible": openai.Dialect{Compat: true}, "anthropic": anthropic.Dialect{}}
+	var providers []*provider.Provider
+	for _, pc := range []config.Provider{
+		{Name: "up-openai", Type: "openai", BaseURL: "http://upstream.local/oa/v1", APIKey: "bench-key"},
+		{Name: "up-anthropic", Type: "anthropic", BaseURL: "http://upstream.local/an", APIKey: "bench-key"},
+	} {
+		p, err := provider.New(pc, dialects, client, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		providers = append(providers, p)
+	}
+	table, err := route.NewTable([]config.Model{
+		{Name: "fast", Targets: []config.Target{{Provider: "up-openai", Model: "gpt-4o-mini", Weight: 1}}},
+		{Name: "xlate", Targets: []config.Target{{Provider: "up-anthropic", Model: "claude-haiku-4-5", Weight: 1}}},
+	}, providers)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prices, err := catalog.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := telemetry.NewMetrics(telemetry.NewRegistry(), table.ModelNames())
+	if err != nil {
+		b.Fatal(err)
+	}
+	obs := telemetry.NewObserver(m, telemetry.Disabled())
+	dir := b.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "railyard.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	led, err := ledger.Open(ctx, st, filepath.Join(dir, "spool"), ledger.Options{Logger: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = led.Close(context.Background())
+		_ = st.Close()
+	})
+	gov := govern.New(govern.Options{Store: st, Catalog: prices, Ledger: led, Logger: log})
+	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: obs})
+	gw.SetRouting(prices, 0)
+	gw.SetGovernor(gov)
+	return server.New(gw, server.Options{Logger: log, OpenAI: openai.Dialect{}, Anthropic: anthropic.Dialect{},
+		Observer: obs, Authenticate: gov.Authenticate})
+}
+
+// replyTransport answers every upstream call with reply, after reading the
+// request body as a server would.
+type replyTransport []byte
+
+func (t replyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(t)),
+		ContentLength: int64(len(t)), Request: r}, nil
+}
+
+// discardWriter is a ResponseWriter that keeps the status and body of the
+// last reply for checks, reusing its memory.
+type discardWriter struct {
+	h      http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (w *discardWriter) reset() {
+	clear(w.h)
+	w.status = 0
+	w.body.Reset()
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(s int) {
+	if w.status == 0 {
+		w.status = s
+	}
+}
+
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(p)
+}
+
+// benchRequestBody is bench/proxy's client request: a system prompt, three
+// turns and a tool, about 1.5 KB.
+func benchRequestBody(model string) []byte {
+	return []byte(`{"model":"` + model + `","max_tokens":1024,"temperature":0.2,"messages":[` +
+		`{"role":"system","content":"You are a helpful assistant for a travel booking company. Answer briefly and precisely. When the user asks about availability, call the search_flights tool with the cities and the date. Never invent flight numbers, prices or schedules; if the tool returns nothing, say so and suggest nearby dates."},` +
+		`{"role":"user","content":"Hi! I am planning a trip to Lisbon in the spring with my family (two adults, two children). What is the weather usually like in April, and which neighbourhoods are good for families?"},` +
+		`{"role":"assistant","content":"April in Lisbon is mild: days around 19-21°C, cool evenings, and some showers. For families, Belém (museums, gardens, the riverside), Parque das Nações (aquarium, open spaces) and Campo de Ourique (quiet, residential, good food) work well."},` +
+		`{"role":"user","content":"Great, thanks. Can you check flights from Amsterdam to Lisbon on the 12th of April, morning departures preferred, and tell me which one is cheapest?"}],` +
+		`"tools":[{"type":"function","function":{"name":"search_flights","description":"Search scheduled flights between two cities on a date.","parameters":{"type":"object","properties":{"from":{"type":"string","description":"Departure city or IATA code"},"to":{"type":"string","description":"Arrival city or IATA code"},"date":{"type":"string","description":"Date, YYYY-MM-DD"},"time_of_day":{"type":"string","enum":["morning","afternoon","evening","any"]}},"required":["from","to","date"]}}}]}`)
+}
+
+// Replies from the providers' API references, as bench/proxy's upstream
+// sends them.
+const benchOpenAIReply = `{
+  "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+  "object": "chat.completion",
+  "created": 1741570283,
+  "model": "gpt-4o-mini-2024-07-18",
+  "choices": [
+    {
+      "index": 0,
+      "message": {
+        "role": "assistant",
+        "content": "The image shows a wooden boardwalk path running through a lush green field or meadow. The sky is bright blue with some scattered clouds, giving the scene a serene and peaceful atmosphere. Trees and shrubs are visible in the background.",
+        "refusal": null,
+        "annotations": []
+      },
+      "logprobs": null,
+      "finish_reason": "stop"
+    }
+  ],
+  "usage": {
+    "prompt_tokens": 1117,
+    "completion_tokens": 46,
+    "total_tokens": 1163,
+    "prompt_tokens_details": {
+      "cached_tokens": 0,
+      "audio_tokens": 0
+    },
+    "completion_tokens_details": {
+      "reasoning_tokens": 0,
+      "audio_tokens": 0,
+      "accepted_prediction_tokens": 0,
+      "rejected_prediction_tokens": 0
+    }
+  },
+  "service_tier": "default",
+  "system_fingerprint": "fp_fc9f1d7035"
+}`
+
+const benchAnthropicReply = `{
+  "id": "msg_013Zva2CMHLNnXjNJJKqJ2EF",
+  "type": "message",
+  "role": "assistant",
+  "model": "claude-haiku-4-5-20251001",
+  "content": [
+    {
+      "type": "text",
+      "text": "The image shows a wooden boardwalk path running through a lush green field or meadow. The sky is bright blue with some scattered clouds, giving the scene a serene and peaceful atmosphere. Trees and shrubs are visible in the background."
+    }
+  ],
+  "stop_reason": "end_turn",
+  "stop_sequence": null,
+  "usage": {
+    "input_tokens": 1117,
+    "cache_creation_input_tokens": 0,
+    "cache_read_input_tokens": 0,
+    "output_tokens": 46
+  }
+}`
