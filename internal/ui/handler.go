@@ -28,7 +28,14 @@ func Handler(o Options) http.Handler {
 		mux.HandleFunc("POST /ui/api/login", s.login)
 		mux.HandleFunc("POST /ui/api/logout", logout)
 		mux.HandleFunc("/ui/api/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
-		mux.HandleFunc("GET /ui/", a.serve)
+		mux.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			a.serve(w, r)
+		})
 	}
 	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	return mux
