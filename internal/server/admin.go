@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,11 @@ type AdminOptions struct {
 	// the admin API is off (the CLI works on the store directly).
 	MasterKey string
 	Logger    *slog.Logger
+	// Requests, when set, serves the recent requests of this replica
+	// (GET /admin/api/requests); Health the targets' live state
+	// (GET /admin/api/providers).
+	Requests RequestLog
+	Health   HealthSnapshotter
 }
 
 // Admin returns the handler for /admin/api/: keys, teams, usage and the
@@ -45,6 +49,11 @@ func Admin(o AdminOptions) http.Handler {
 	mux.HandleFunc("DELETE /admin/api/teams/{id}", a.deleteTeam)
 	mux.HandleFunc("GET /admin/api/usage", a.usage)
 	mux.HandleFunc("GET /admin/api/ledger.csv", a.ledgerCSV)
+	mux.HandleFunc("GET /admin/api/requests", a.listRequests)
+	mux.HandleFunc("GET /admin/api/requests/{id}", a.getRequest)
+	mux.HandleFunc("GET /admin/api/providers", a.providers)
+	mux.HandleFunc("GET /admin/api/session", session)
+	mux.HandleFunc("GET /admin/api/series", a.series)
 	mux.HandleFunc("/admin/api/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "not_found", "no admin route for "+r.Method+" "+r.URL.Path)
 	})
@@ -57,26 +66,9 @@ type admin struct {
 	now func() time.Time
 }
 
-func (a *admin) guard(next http.Handler) http.Handler {
-	want := []byte(a.o.MasterKey)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(want) == 0 {
-			adminError(w, http.StatusForbidden, "permission_error", "the admin API is off: set auth.master_key")
-			return
-		}
-		key := clientKey(r)
-		if key == "" {
-			adminError(w, http.StatusUnauthorized, "authentication_error", "missing master key: send Authorization: Bearer MASTER_KEY")
-			return
-		}
-		if subtle.ConstantTimeCompare([]byte(key), want) != 1 {
-			adminError(w, http.StatusUnauthorized, "authentication_error", "invalid master key")
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		next.ServeHTTP(w, r)
-	})
-}
+// guard is adminGuard (admin_session.go): the master key or a console
+// session.
+func (a *admin) guard(next http.Handler) http.Handler { return adminGuard(a.o.MasterKey, next) }
 
 func adminError(w http.ResponseWriter, status int, typ, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]string{"type": typ, "message": msg}})
@@ -300,7 +292,7 @@ func Usage(ctx context.Context, st store.Store, by, since string, now time.Time)
 }
 
 func (a *admin) usage(w http.ResponseWriter, r *http.Request) {
-	rows, err := Usage(r.Context(), a.o.Store, r.URL.Query().Get("by"), r.URL.Query().Get("since"), a.now())
+	rows, err := usageWhere(r.Context(), a.o.Store, r.URL.Query().Get("by"), r.URL.Query().Get("since"), a.now(), filterOf(r.URL.Query()))
 	if err != nil {
 		a.fail(w, err)
 		return
@@ -315,6 +307,12 @@ var LedgerCSVHeader = []string{"time", "id", "request_id", "key_id", "team", "mo
 
 // WriteLedgerCSV streams the ledger since a time as CSV.
 func WriteLedgerCSV(ctx context.Context, st store.Store, since time.Time, w io.Writer) error {
+	return writeLedgerCSVWhere(ctx, st, since, nil, w)
+}
+
+// writeLedgerCSVWhere is WriteLedgerCSV of the rows keep accepts (all
+// when nil).
+func writeLedgerCSVWhere(ctx context.Context, st store.Store, since time.Time, keep func(store.Record) bool, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(LedgerCSVHeader); err != nil {
 		return err
@@ -322,6 +320,9 @@ func WriteLedgerCSV(ctx context.Context, st store.Store, since time.Time, w io.W
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64) }
 	err := st.Ledger(ctx, since, func(r store.Record) error {
+		if keep != nil && !keep(r) {
+			return nil
+		}
 		return cw.Write([]string{r.Time.Format(time.RFC3339Nano), r.ID, r.RequestID, r.KeyID, r.Team, r.Model, r.Provider, r.UpstreamModel,
 			i(r.InputTokens), i(r.OutputTokens), i(r.CacheReadTokens), i(r.CacheWriteTokens), i(r.ReasoningTokens),
 			strconv.FormatFloat(float64(r.CostNanoUSD)/1e9, 'f', 9, 64), ms(r.Latency), ms(r.TTFT), strconv.Itoa(r.Status), strconv.Itoa(r.Attempts)})
@@ -341,7 +342,7 @@ func (a *admin) ledgerCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="ledger.csv"`)
-	if err := WriteLedgerCSV(r.Context(), a.o.Store, since, w); err != nil {
+	if err := writeLedgerCSVWhere(r.Context(), a.o.Store, since, filterOf(r.URL.Query()).keep(), w); err != nil {
 		a.log.Error("admin API: ledger export failed mid-stream", "err", err)
 	}
 }
