@@ -1,0 +1,282 @@
+// Browser tests of the web console (issue 6): log in, send known traffic
+// and see the overview match the ledger, create and revoke a key (the
+// revoked key is refused), stream a reply in the playground, browse usage,
+// the request log and providers; a screenshot of every page lands in
+// docs/screenshots/.
+//
+// The tests share one gateway and one browser and run in order: each
+// leaves the state the next builds on (traffic, a logged-in session).
+//
+//   cd internal/ui/web/e2e && npm ci && node --test
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Gateway, launchBrowser, masterKey, missing, nanos, parseCSV, pngSize, poll,
+  screenshot, screenshotDir, skipOptions, tid,
+} from './harness.mjs';
+
+const opts = await skipOptions();
+
+let gw; // the gateway under test
+let b; // { browser, context, page }
+let trafficKey; // a virtual key made through the admin API
+const shot = new Set(); // pages photographed by this run
+
+// snap writes docs/screenshots/<name>.png and remembers it was this run's.
+async function snap(page, name) {
+  await screenshot(page, name);
+  shot.add(name);
+}
+
+// Pages every run photographs, in docs/screenshots/<name>.png.
+const pages = ['login', 'overview', 'keys', 'usage', 'requests', 'request-detail', 'providers', 'playground'];
+
+before(async () => {
+  if (opts.skip) return;
+  const why = await missing();
+  if (why) throw new Error(`RAILYARD_CI=1 and the browser tests cannot run: ${why}`);
+  gw = await Gateway.start();
+  b = await launchBrowser();
+  const k = await gw.admin('POST', '/admin/api/keys', { name: 'e2e-traffic' });
+  assert.equal(k.status, 201, `create key: ${k.text}`);
+  trafficKey = k.json.key;
+});
+
+after(async () => {
+  await b?.browser.close();
+  if (gw) {
+    await gw.stop();
+    // The master key is this run's only secret; it must never be printed.
+    assert.ok(!gw.output.includes(masterKey), 'the master key appeared in the gateway output');
+  }
+});
+
+// text is an element's trimmed text content (input values included).
+async function text(page, id) {
+  const el = page.locator(tid(id)).first();
+  const tag = await el.evaluate((n) => n.tagName);
+  if (tag === 'INPUT' || tag === 'TEXTAREA') return (await el.inputValue()).trim();
+  return ((await el.textContent()) || '').trim();
+}
+
+// go clicks a nav link and waits for the page's marker element.
+async function go(page, nav, marker) {
+  await page.locator(tid(nav)).click();
+  await page.locator(tid(marker)).first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+// pick chooses value in a <select> (or types it into an input).
+async function pick(page, id, value) {
+  const el = page.locator(tid(id));
+  const tag = await el.evaluate((n) => n.tagName);
+  if (tag === 'SELECT') await el.selectOption(value);
+  else await el.fill(value);
+}
+
+// ledger reads the ledger export of the last 24h as objects.
+async function ledger() {
+  const r = await fetch(gw.url + '/admin/api/ledger.csv?since=24h', { headers: { authorization: `Bearer ${masterKey}` } });
+  assert.equal(r.status, 200);
+  const [head, ...rows] = parseCSV(await r.text()).filter((row) => row.length > 1);
+  return rows.map((row) => Object.fromEntries(head.map((h, i) => [h, row[i]])));
+}
+
+// ledgerRequests is the number of requests the ledger holds for the last 24h.
+async function ledgerRequests() {
+  const u = await gw.admin('GET', '/admin/api/usage?by=model&since=24h');
+  assert.equal(u.status, 200, u.text);
+  return u.json.rows.reduce((n, r) => n + r.requests, 0);
+}
+
+test('login: a wrong master key is refused, the right one opens the console', opts, async () => {
+  const { page } = b;
+  await page.goto(gw.url + '/ui/');
+  await page.locator(tid('login-key')).waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal(await page.locator(tid('login-key')).getAttribute('type'), 'password');
+  await snap(page, 'login');
+
+  await page.locator(tid('login-key')).fill('not-the-master-key');
+  await page.locator(tid('login-submit')).click();
+  await page.locator(tid('login-error')).waitFor({ state: 'visible', timeout: 10_000 });
+  assert.notEqual(await text(page, 'login-error'), '', 'login-error is empty');
+  assert.equal(await page.locator(tid('nav-overview')).count(), 0, 'the app opened after a wrong key');
+  const denied = await page.evaluate(async () => (await fetch('/admin/api/session')).status);
+  assert.equal(denied, 401, 'session after a wrong key');
+
+  await page.locator(tid('login-key')).fill(masterKey);
+  await page.locator(tid('login-submit')).click();
+  await page.locator(tid('nav-overview')).waitFor({ state: 'visible', timeout: 10_000 });
+  const ok = await page.evaluate(async () => (await fetch('/admin/api/session')).status);
+  assert.equal(ok, 200, 'session after the right key');
+  assert.ok(!(await page.content()).includes(masterKey), 'the master key is in the page');
+});
+
+test('overview: stat tiles equal the ledger export exactly', opts, async () => {
+  const { page } = b;
+  const n = 7;
+  const before = await ledgerRequests();
+  for (let i = 0; i < n; i++) {
+    const r = await gw.chat(trafficKey, 'fast', `overview traffic number ${i} ${'x'.repeat(i * 5)}`);
+    assert.equal(r.status, 200, r.text);
+  }
+  const got = await poll(async () => (await ledgerRequests()) >= before + n, 15_000);
+  assert.ok(got, `the ledger did not reach ${before + n} requests within 15s`);
+
+  const rows = await ledger();
+  const wantRequests = String(rows.length);
+  const spend = rows.reduce((s, r) => s + nanos(r.cost_usd), 0n);
+  assert.ok(spend > 0n, 'the sim models are priced: the ledger should show spend');
+  const wantSpend = '$' + (Number(spend) / 1e9).toFixed(6);
+
+  await page.locator(tid('nav-overview')).click();
+  await page.reload(); // fresh numbers, whatever the app cached
+  await page.locator(tid('stat-requests')).waitFor({ state: 'visible', timeout: 10_000 });
+  let seen = {};
+  await poll(async () => {
+    seen = { requests: await text(page, 'stat-requests'), spend: await text(page, 'stat-spend') };
+    return seen.requests === wantRequests && seen.spend === wantSpend;
+  }, 10_000, 200);
+  assert.equal(seen.requests, wantRequests, 'stat-requests against the ledger rows');
+  assert.equal(seen.spend, wantSpend, 'stat-spend against the ledger cost sum');
+  for (const id of ['chart-requests', 'chart-spend', 'chart-tokens', 'chart-errors', 'chart-latency']) {
+    assert.equal(await page.locator(tid(id)).count(), 1, `${id} present`);
+  }
+  await snap(page, 'overview');
+});
+
+test('keys: a key created in the console works once and is refused after revoking', opts, async () => {
+  const { page } = b;
+  await go(page, 'nav-keys', 'keys-table');
+  const name = 'console-made-' + Date.now();
+  await page.locator(tid('key-name')).fill(name);
+  await page.locator(tid('key-create')).click();
+  await page.locator(tid('key-secret')).waitFor({ state: 'visible', timeout: 10_000 });
+  const shown = await page.locator(tid('key-secret')).evaluate((n) =>
+    [n.textContent, ...[...n.querySelectorAll('input,textarea')].map((i) => i.value), n.value || ''].join(' '));
+  const secret = (/ry-[A-Za-z0-9_-]+/.exec(shown) || [])[0];
+  assert.ok(secret, `no ry- secret in key-secret: ${JSON.stringify(shown)}`);
+
+  const used = await gw.chat(secret, 'fast', 'hello from the console key');
+  assert.equal(used.status, 200, `the new key: ${used.text}`);
+
+  const list = await gw.admin('GET', '/admin/api/keys');
+  const key = list.json.keys.find((k) => k.name === name);
+  assert.ok(key, `key ${name} not in the admin API's list`);
+  await page.locator(tid(`key-row-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
+
+  await page.locator(tid('key-secret-close')).click();
+  await page.locator(tid('key-secret')).waitFor({ state: 'detached', timeout: 5_000 });
+  assert.ok(!(await page.content()).includes(secret), 'the secret is still in the page after closing');
+  await snap(page, 'keys');
+
+  await page.locator(tid(`key-revoke-${key.id}`)).click();
+  await page.locator(tid('confirm-yes')).click();
+  const refused = await poll(async () => (await gw.chat(secret, 'fast', 'after revoke')).status === 401, 3_000, 100);
+  assert.ok(refused, 'the revoked key was not refused with 401 within 3s');
+  const row = await poll(async () => /revoked/i.test(await text(page, `key-row-${key.id}`)), 5_000, 100);
+  assert.ok(row, `key-row-${key.id} does not say revoked`);
+  const after = await gw.admin('GET', `/admin/api/keys/${key.id}`);
+  assert.ok(after.json.revoked_at, 'the admin API does not show the key revoked');
+});
+
+test('playground: the reply streams into the page and ends complete', opts, async () => {
+  const { page } = b;
+  await go(page, 'nav-playground', 'playground-input');
+  await poll(async () => (await page.locator(`${tid('playground-model')} option`).count()) > 1
+    || (await page.locator(tid('playground-model')).evaluate((n) => n.tagName)) !== 'SELECT', 10_000);
+  await pick(page, 'playground-model', 'smart');
+  const prompt = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen';
+  await page.locator(tid('playground-input')).fill(prompt);
+
+  // Record every distinct length the output takes while the reply streams.
+  await page.evaluate((sel) => {
+    window.__lengths = [];
+    const note = () => {
+      const el = document.querySelector(sel);
+      const n = el ? el.textContent.length : 0;
+      if (n > 0 && window.__lengths[window.__lengths.length - 1] !== n) window.__lengths.push(n);
+    };
+    window.__observer = new MutationObserver(note);
+    window.__observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, tid('playground-output'));
+  await page.locator(tid('playground-send')).click();
+
+  const meta = await poll(async () => {
+    const m = page.locator(tid('playground-meta'));
+    return (await m.count()) && /sim-local/.test((await m.first().textContent()) || '');
+  }, 20_000, 100);
+  assert.ok(meta, `playground-meta never named the provider: ${await page.locator(tid('playground-meta')).count() ? await text(page, 'playground-meta') : '(absent)'}`);
+  const lengths = await page.evaluate(() => { window.__observer.disconnect(); return window.__lengths; });
+  assert.ok(lengths.length >= 2, `playground-output did not fill incrementally: lengths seen ${JSON.stringify(lengths)}`);
+
+  // The complete reply is what the same request gets without streaming.
+  const full = await gw.chat(trafficKey, 'smart', prompt);
+  assert.equal(full.status, 200, full.text);
+  const want = full.json.choices[0].message.content.trim();
+  assert.ok(want.length > 0);
+  const out = await text(page, 'playground-output');
+  assert.ok(out.includes(want), `playground-output ${JSON.stringify(out)} lacks the full reply ${JSON.stringify(want)}`);
+  await snap(page, 'playground');
+});
+
+test('usage explorer groups the ledger by model', opts, async () => {
+  const { page } = b;
+  await go(page, 'nav-usage', 'usage-by');
+  await pick(page, 'usage-by', 'model');
+  const u = await gw.admin('GET', '/admin/api/usage?by=model&since=24h');
+  const groups = u.json.rows.map((r) => r.group);
+  assert.ok(groups.includes('fast') && groups.includes('smart'), `usage groups ${groups}`);
+  const ok = await poll(async () => {
+    const rows = await page.locator(tid('usage-row')).allTextContents();
+    return groups.every((g) => rows.some((t) => t.includes(g)));
+  }, 10_000, 200);
+  const rows = await page.locator(tid('usage-row')).allTextContents();
+  assert.ok(ok, `usage rows ${JSON.stringify(rows)} do not show every group of ${groups}`);
+  assert.equal(await page.locator(tid('usage-total')).count(), 1, 'usage-total');
+  const href = await page.locator(tid('usage-csv')).getAttribute('href');
+  assert.match(href || '', /\/admin\/api\/ledger\.csv/, 'usage-csv link');
+  await snap(page, 'usage');
+});
+
+test('request log shows requests and a detail with the route decision', opts, async () => {
+  const { page } = b;
+  await go(page, 'nav-requests', 'requests-table');
+  const seen = await poll(async () => (await page.locator(tid('request-row')).count()) > 0, 10_000, 200);
+  assert.ok(seen, 'no request-row');
+  const api = await gw.admin('GET', '/admin/api/requests?limit=100');
+  assert.equal(api.status, 200, api.text);
+  assert.equal(await page.locator(tid('request-row')).count(), api.json.requests.length, 'one row per request the API lists');
+  await snap(page, 'requests');
+
+  await page.locator(tid('request-row')).first().click();
+  await page.locator(tid('request-detail')).waitFor({ state: 'visible', timeout: 10_000 });
+  const route = await text(page, 'request-route');
+  assert.match(route, /sim-local/, 'request-route names the provider');
+  await snap(page, 'request-detail');
+});
+
+test('providers page shows each target with its breaker state', opts, async () => {
+  const { page } = b;
+  await go(page, 'nav-providers', 'providers-table');
+  const api = await gw.admin('GET', '/admin/api/providers');
+  assert.equal(api.status, 200, api.text);
+  const want = api.json.targets.length;
+  assert.ok(want >= 2, `targets ${api.text}`);
+  await poll(async () => (await page.locator(tid('provider-row')).count()) === want, 10_000, 200);
+  assert.equal(await page.locator(tid('provider-row')).count(), want, 'one provider-row per target');
+  const states = await page.locator(`${tid('provider-row')} ${tid('breaker-state')}`).allTextContents();
+  assert.equal(states.length, want, 'a breaker-state in every row');
+  for (const s of states) assert.match(s.trim(), /^(closed|open|half-open)$/i);
+  await snap(page, 'providers');
+});
+
+test('a 1400x900 screenshot of every page', opts, async () => {
+  for (const name of pages) {
+    const path = join(screenshotDir, `${name}.png`);
+    assert.ok(shot.has(name) && existsSync(path), `${path} was not written by this run`);
+    assert.deepEqual(pngSize(path), { width: 1400, height: 900 }, path);
+  }
+});
