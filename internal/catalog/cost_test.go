@@ -99,6 +99,28 @@ func TestCostEmbedded(t *testing.T) {
 			u:    llm.Usage{InputTokens: 3, CacheReadTokens: 3},
 			want: 15,
 		},
+		{
+			// Qwen3-Max above 32K moves the whole call to the 32K-128K tier:
+			// 50000×2.40 + 1000×12 = 120000 + 12000 µ$ = $0.132
+			name: "qwen long prompt tier", model: "qwen3-max",
+			u:    llm.Usage{InputTokens: 50000, OutputTokens: 1000},
+			want: 132_000_000,
+		},
+		{
+			// Llama 4 Scout through the us. inference profile:
+			// 10000×0.17 + 2000×0.66 = 1700 + 1320 µ$ = $0.00302
+			name: "bedrock llama cross-region", model: "us.meta.llama4-scout-17b-instruct-v1:0",
+			u:    llm.Usage{InputTokens: 10000, OutputTokens: 2000},
+			want: 3_020_000,
+		},
+		{
+			// Mistral Medium 3.5 has no cache-read rate in the catalog: the
+			// 4000 cached tokens cost the input rate. 10000×1.50 + 1000×7.50
+			// = 15000 + 7500 µ$ = $0.0225
+			name: "mistral cache reads at input rate", model: "mistral-medium-latest",
+			u:    llm.Usage{InputTokens: 10000, CacheReadTokens: 4000, OutputTokens: 1000},
+			want: 22_500_000,
+		},
 		{name: "zero usage", model: "gpt-5", u: llm.Usage{}, want: 0},
 	}
 	for _, tt := range tests {

@@ -101,10 +101,13 @@ func checkPrices(p Prices) []error {
 	return errs
 }
 
-// checkSource accepts an https URL, the word "simulated", which marks the
-// simulator's made-up prices so nobody mistakes them for real ones, or
-// "operator: NOTE" for a price an operator set in an override file (a
-// negotiated rate, a GPU cost model), which has no public page.
+// checkSource accepts an https URL (the provider's own page or doc), the
+// word "simulated", which marks the simulator's made-up prices so nobody
+// mistakes them for real ones, "operator: NOTE" for a price an operator set
+// in an override file (a negotiated rate, a GPU cost model), which has no
+// public page, or "secondary: URL" for a price read in a reputable
+// third-party price list because the provider's own page could not be read:
+// the prefix keeps such a figure from ever passing for a first-party one.
 func checkSource(s string) error {
 	if s == "simulated" {
 		return nil
@@ -112,9 +115,20 @@ func checkSource(s string) error {
 	if note, ok := strings.CutPrefix(s, "operator:"); ok && strings.TrimSpace(note) != "" {
 		return nil
 	}
-	u, err := url.Parse(s)
+	target, secondary := strings.CutPrefix(s, secondaryPrefix)
+	if secondary {
+		target = strings.TrimSpace(target)
+	}
+	u, err := url.Parse(target)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("source %q is not an https URL, \"simulated\" or \"operator: NOTE\"", s)
+		return fmt.Errorf("source %q is not an https URL, \"secondary: URL\", \"simulated\" or \"operator: NOTE\"", s)
 	}
 	return nil
 }
+
+// secondaryPrefix marks a source that is not the provider's own.
+const secondaryPrefix = "secondary:"
+
+// Secondary reports whether the price was read in a third-party price list
+// rather than on the provider's own page ("secondary: URL" sources).
+func (p Price) Secondary() bool { return strings.HasPrefix(p.Source, secondaryPrefix) }
