@@ -1,0 +1,104 @@
+// Overview: the totals of a time range as tiles and the ledger's series
+// as charts (requests, spend, tokens, error rate, latency), one line per
+// group when split by model, provider, key or team.
+import { useMemo, useState } from 'preact/hooks';
+import * as api from '../api.js';
+import * as f from '../format.js';
+import { Chart, palette } from '../chart.jsx';
+import { ErrorBox, PageHead, Select, Stat, useLoad } from '../ui.jsx';
+
+const ranges = ['1h', '24h', '7d', '30d'].map((v) => ({ value: v, label: 'Last ' + v }));
+const splits = [
+  { value: '', label: 'No split' },
+  { value: 'model', label: 'By model' },
+  { value: 'provider', label: 'By provider' },
+  { value: 'key', label: 'By key' },
+  { value: 'team', label: 'By team' },
+];
+
+const fmtCount = (v) => f.si(v);
+const fmtUSD = (v) => f.usdShort(v);
+const fmtPct = (v) => +(v * 100).toFixed(2) + '%';
+const fmtMs = (v) => (v >= 1000 ? +(v / 1000).toFixed(2) + ' s' : +v.toFixed(1) + ' ms');
+
+const none = [];
+
+function stepLabel(sec) {
+  if (!sec) return '';
+  if (sec % 86400 === 0) return `${sec / 86400} d buckets`;
+  if (sec % 3600 === 0) return `${sec / 3600} h buckets`;
+  if (sec % 60 === 0) return `${sec / 60} min buckets`;
+  return `${sec} s buckets`;
+}
+
+// gap turns a latency of an empty bucket into a gap rather than a zero.
+const gap = (p, v) => (p.requests > 0 ? v : null);
+
+function charts(data) {
+  const series = (data && data.series) || [];
+  if (series.length === 0) return null;
+  const xs = series[0].points.map((p) => p.t);
+  const split = !(series.length === 1 && series[0].group === 'all');
+  const name = (s) => s.group || '(none)';
+  const col = (i) => palette[i % palette.length];
+  const line = (s, i, label, pick, extra) => ({ label, color: col(i), values: s.points.map(pick), ...extra });
+  const out = {
+    xs,
+    requests: series.map((s, i) => line(s, i, name(s), (p) => p.requests)),
+    spend: series.map((s, i) => line(s, i, name(s), (p) => p.cost_usd)),
+    errors: series.map((s, i) => line(s, i, name(s), (p) => (p.requests > 0 ? p.errors / p.requests : null))),
+  };
+  if (split) {
+    out.tokens = series.map((s, i) => line(s, i, name(s), (p) => p.input_tokens + p.output_tokens));
+    out.latency = series.flatMap((s, i) => [
+      line(s, i, name(s) + ' p95', (p) => gap(p, p.p95_ms)),
+      line(s, i, name(s) + ' p50', (p) => gap(p, p.p50_ms), { dash: [4, 4] }),
+    ]);
+  } else {
+    const s = series[0];
+    out.tokens = [
+      line(s, 0, 'input', (p) => p.input_tokens),
+      line(s, 1, 'output', (p) => p.output_tokens),
+      line(s, 2, 'cache read', (p) => p.cache_read_tokens),
+      line(s, 3, 'reasoning', (p) => p.reasoning_tokens),
+    ];
+    out.latency = [line(s, 0, 'p50', (p) => gap(p, p.p50_ms)), line(s, 1, 'p95', (p) => gap(p, p.p95_ms))];
+  }
+  return out;
+}
+
+export function Overview() {
+  const [since, setSince] = useState('24h');
+  const [by, setBy] = useState('');
+  const { data, error, busy } = useLoad((signal) => api.get('/admin/api/series' + api.query({ since, by }), { signal }), [since, by], 30000);
+  const t = (data && data.totals) || null;
+  const c = useMemo(() => charts(data), [data]);
+  const errorRate = t ? (t.requests > 0 ? t.errors / t.requests : t.error_rate || 0) : 0;
+  const step = stepLabel(data && data.step_seconds);
+  return (
+    <div class="page">
+      <PageHead title="Overview">
+        <Select testid="overview-range" value={since} onChange={setSince} options={ranges} />
+        <Select testid="overview-by" value={by} onChange={setBy} options={splits} />
+        <span class="muted small">{busy ? 'loading…' : step}</span>
+      </PageHead>
+      <ErrorBox error={error} />
+      <div class="tiles">
+        <Stat label="Requests" testid="stat-requests" value={t ? f.int(t.requests) : '–'} />
+        <Stat label="Spend" testid="stat-spend" value={t ? f.usd(t.cost_usd) : '–'} />
+        <Stat label="Input tokens" testid="stat-input-tokens" value={t ? f.int(t.input_tokens) : '–'} />
+        <Stat label="Output tokens" testid="stat-output-tokens" value={t ? f.int(t.output_tokens) : '–'} />
+        <Stat label="Error rate" testid="stat-error-rate" value={t ? f.pct(errorRate) : '–'} hint={t ? `${f.int(t.errors)} errors` : ''} />
+        <Stat label="Latency p50" testid="stat-p50" value={t ? f.ms(t.p50_ms) : '–'} unit="ms" />
+        <Stat label="Latency p95" testid="stat-p95" value={t ? f.ms(t.p95_ms) : '–'} unit="ms" />
+      </div>
+      <div class="charts">
+        <Chart testid="chart-requests" title="Requests" xs={c ? c.xs : none} series={c ? c.requests : none} fmt={fmtCount} empty={c ? '' : 'No data yet.'} />
+        <Chart testid="chart-spend" title="Spend (USD)" xs={c ? c.xs : none} series={c ? c.spend : none} fmt={fmtUSD} />
+        <Chart testid="chart-tokens" title="Tokens" xs={c ? c.xs : none} series={c ? c.tokens : none} fmt={fmtCount} />
+        <Chart testid="chart-errors" title="Error rate" xs={c ? c.xs : none} series={c ? c.errors : none} fmt={fmtPct} />
+        <Chart testid="chart-latency" title="Latency p50 / p95" xs={c ? c.xs : none} series={c ? c.latency : none} fmt={fmtMs} />
+      </div>
+    </div>
+  );
+}

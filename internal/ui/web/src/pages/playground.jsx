@@ -1,0 +1,305 @@
+// Playground: a chat with any model the gateway serves, sent through the
+// whole pipeline (routing, metering, ledger) as the console, and streamed
+// back: text appears as SSE chunks arrive; reasoning and tool calls are
+// shown when the model sends them; Stop aborts the request.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as api from '../api.js';
+import * as f from '../format.js';
+import { readSSE } from '../sse.js';
+import { ErrorBox, PageHead, useLoad } from '../ui.jsx';
+
+const endpoint = '/admin/api/playground/chat/completions';
+
+// applyChunk folds one chat.completion.chunk into the reply being built.
+export function applyChunk(reply, chunk) {
+  if (chunk.model) reply.model = chunk.model;
+  if (chunk.usage) reply.usage = chunk.usage;
+  for (const c of chunk.choices || []) {
+    if (c.index !== undefined && c.index !== 0) continue;
+    const d = c.delta || {};
+    if (typeof d.content === 'string') reply.text += d.content;
+    if (typeof d.reasoning_content === 'string') reply.reasoning += d.reasoning_content;
+    if (typeof d.reasoning === 'string') reply.reasoning += d.reasoning;
+    if (typeof d.refusal === 'string') reply.text += d.refusal;
+    for (const tc of d.tool_calls || []) {
+      const i = tc.index ?? reply.tools.length;
+      const t = reply.tools[i] || (reply.tools[i] = { id: '', name: '', args: '' });
+      if (tc.id) t.id = tc.id;
+      if (tc.function && tc.function.name) t.name += tc.function.name;
+      if (tc.function && typeof tc.function.arguments === 'string') t.args += tc.function.arguments;
+    }
+    if (c.finish_reason) reply.finish = c.finish_reason;
+  }
+  return reply;
+}
+
+const fresh = () => ({ text: '', reasoning: '', tools: [], usage: null, finish: '', model: '' });
+
+// costOf finds a finished request's cost: the header of a complete reply,
+// else (a stream's cost is a trailer fetch cannot read) the request log.
+async function costOf(headers, signal) {
+  const h = headers.get('x-railyard-cost-usd');
+  if (h) return Number(h);
+  const id = headers.get('x-request-id');
+  if (!id) return null;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const r = await api.get('/admin/api/requests/' + encodeURIComponent(id), { signal });
+      if (r && typeof r.cost_usd === 'number') return r.cost_usd;
+    } catch (e) {
+      if (e.name === 'AbortError' || (e.status && e.status !== 404)) return null;
+    }
+    await new Promise((ok) => setTimeout(ok, 200 * (i + 1)));
+  }
+  return null;
+}
+
+function Reply({ r, testid, live }) {
+  return (
+    <div class="msg assistant">
+      <div class="who">assistant{r.model ? ` · ${r.model}` : ''}</div>
+      {r.reasoning ? (
+        <details class="reasoning" open={live} data-testid="playground-reasoning">
+          <summary>reasoning</summary>
+          <pre>{r.reasoning}</pre>
+        </details>
+      ) : null}
+      <div class="text" data-testid={testid}>
+        {r.text}
+      </div>
+      {r.tools.filter(Boolean).map((t, i) => (
+        <div class="tool" key={i} data-testid="playground-tool-call">
+          <span class="muted small">tool call</span> <strong class="mono">{t.name}</strong>
+          <pre>{t.args}</pre>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function Playground() {
+  const models = useLoad((signal) => api.get('/admin/api/models', { signal }), []);
+  const ids = ((models.data && models.data.data) || []).map((m) => m.id);
+  const [model, setModel] = useState('');
+  const [system, setSystem] = useState('');
+  const [input, setInput] = useState('');
+  const [maxTokens, setMaxTokens] = useState('');
+  const [history, setHistory] = useState([]); // earlier turns: {role, content, reply?}
+  const [reply, setReply] = useState(null);
+  const [meta, setMeta] = useState(null);
+  const [err, setErr] = useState(null);
+  const [running, setRunning] = useState(false);
+  const ctl = useRef(null);
+
+  useEffect(() => {
+    if (!model && ids.length) setModel(ids[0]);
+  }, [ids.join('\n')]);
+  useEffect(() => () => ctl.current && ctl.current.abort(), []);
+
+  const send = async (e) => {
+    if (e) e.preventDefault();
+    const text = input.trim();
+    if (!text || !model || running) return;
+    const prior = reply && reply.text !== undefined ? [...history, { role: 'assistant', content: reply.text, reply }] : history;
+    const turns = [...prior, { role: 'user', content: text }];
+    const messages = [];
+    if (system.trim()) messages.push({ role: 'system', content: system.trim() });
+    for (const t of turns) messages.push({ role: t.role, content: t.content });
+    const body = { model, messages, stream: true, stream_options: { include_usage: true } };
+    const mt = parseInt(maxTokens, 10);
+    if (mt > 0) body.max_tokens = mt;
+
+    setHistory(turns);
+    setInput('');
+    setErr(null);
+    setMeta(null);
+    const r = fresh();
+    setReply({ ...r });
+    setRunning(true);
+    const abort = new AbortController();
+    ctl.current = abort;
+    const started = performance.now();
+    let first = 0;
+    let headers = null;
+    try {
+      const res = await api.request('POST', endpoint, { body, signal: abort.signal });
+      headers = res.headers;
+      const base = {
+        route: headers.get('x-railyard-route') || '',
+        provider: headers.get('x-railyard-provider') || '',
+        model: headers.get('x-railyard-model') || '',
+        requestId: headers.get('x-request-id') || '',
+      };
+      setMeta(base);
+      if (!(headers.get('content-type') || '').includes('text/event-stream')) {
+        // A complete (non-stream) answer: fold it in as one chunk.
+        const whole = await res.json();
+        const m = (whole.choices && whole.choices[0] && whole.choices[0].message) || {};
+        applyChunk(r, { model: whole.model, usage: whole.usage, choices: [{ delta: m, finish_reason: whole.choices?.[0]?.finish_reason }] });
+        setReply({ ...r, tools: [...r.tools] });
+      } else {
+        await readSSE(res, (ev) => {
+          if (ev.data === '[DONE]') return;
+          let chunk;
+          try {
+            chunk = JSON.parse(ev.data);
+          } catch {
+            return;
+          }
+          if (chunk.error) {
+            setErr(new Error(chunk.error.message || JSON.stringify(chunk.error)));
+            return;
+          }
+          if (!first) first = performance.now();
+          applyChunk(r, chunk);
+          setReply({ ...r, tools: [...r.tools] });
+        });
+      }
+      const elapsed = performance.now() - started;
+      setMeta({ ...base, elapsed, ttft: first ? first - started : null, usage: r.usage, finish: r.finish, cost: undefined });
+      const cost = await costOf(headers, abort.signal);
+      setMeta({ ...base, elapsed, ttft: first ? first - started : null, usage: r.usage, finish: r.finish, cost });
+    } catch (x) {
+      if (x.name === 'AbortError') {
+        r.finish = 'stopped';
+        setReply({ ...r, tools: [...r.tools] });
+        setMeta((m) => ({ ...(m || {}), finish: 'stopped by you' }));
+      } else {
+        setErr(x);
+      }
+    } finally {
+      if (ctl.current === abort) ctl.current = null;
+      setRunning(false);
+    }
+  };
+  const stop = () => ctl.current && ctl.current.abort();
+  const clear = () => {
+    stop();
+    setHistory([]);
+    setReply(null);
+    setMeta(null);
+    setErr(null);
+  };
+
+  return (
+    <div class="page">
+      <PageHead title="Playground" />
+      <ErrorBox error={models.error} />
+      <div class="playground">
+        <form class="card form" onSubmit={send}>
+          <label class="field">
+            <span>Model</span>
+            <select data-testid="playground-model" value={model} onChange={(e) => setModel(e.currentTarget.value)}>
+              {ids.length === 0 ? <option value="">(no models)</option> : null}
+              {ids.map((id) => (
+                <option key={id} value={id}>
+                  {id}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span>System prompt</span>
+            <textarea data-testid="playground-system" rows="3" value={system} onInput={(e) => setSystem(e.currentTarget.value)} placeholder="optional" />
+          </label>
+          <label class="field">
+            <span>Max tokens</span>
+            <input data-testid="playground-max-tokens" value={maxTokens} inputmode="numeric" onInput={(e) => setMaxTokens(e.currentTarget.value)} placeholder="default" />
+          </label>
+          <label class="field">
+            <span>Message</span>
+            <textarea
+              data-testid="playground-input"
+              rows="5"
+              value={input}
+              onInput={(e) => setInput(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(e);
+              }}
+              placeholder="Say something (Ctrl+Enter sends)"
+            />
+          </label>
+          <div class="row">
+            <button type="submit" class="primary" data-testid="playground-send" disabled={running || !model || !input.trim()}>
+              Send
+            </button>
+            <button type="button" data-testid="playground-stop" onClick={stop} disabled={!running}>
+              Stop
+            </button>
+            <button type="button" data-testid="playground-clear" onClick={clear} disabled={running}>
+              Clear
+            </button>
+          </div>
+        </form>
+        <section class="card transcript">
+          {history.length === 0 && !reply ? <p class="muted">The reply streams here.</p> : null}
+          {history.map((t, i) =>
+            t.role === 'user' ? (
+              <div class="msg user" key={i}>
+                <div class="who">you</div>
+                <div class="text">{t.content}</div>
+              </div>
+            ) : (
+              <Reply key={i} r={t.reply} />
+            ),
+          )}
+          {reply ? <Reply r={reply} testid="playground-output" live={running} /> : <div data-testid="playground-output" />}
+          {running ? <div class="muted small">streaming…</div> : null}
+          <ErrorBox error={err} testid="playground-error" />
+          <div class="meta" data-testid="playground-meta">
+            {meta ? <Meta m={meta} /> : null}
+          </div>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Meta({ m }) {
+  const u = m.usage;
+  return (
+    <dl class="kv small">
+      {m.route ? (
+        <>
+          <dt>Route</dt>
+          <dd class="mono" data-testid="playground-route">
+            {m.route}
+          </dd>
+        </>
+      ) : null}
+      <dt>Provider</dt>
+      <dd data-testid="playground-provider">{m.provider || '—'}</dd>
+      <dt>Model</dt>
+      <dd data-testid="playground-served-model">{m.model || '—'}</dd>
+      {m.elapsed !== undefined ? (
+        <>
+          <dt>Time</dt>
+          <dd>
+            {f.msUnit(m.elapsed)}
+            {m.ttft ? `, first token after ${f.msUnit(m.ttft)}` : ''}
+          </dd>
+        </>
+      ) : null}
+      {u ? (
+        <>
+          <dt>Tokens</dt>
+          <dd>
+            {f.int(u.prompt_tokens)} in / {f.int(u.completion_tokens)} out
+          </dd>
+        </>
+      ) : null}
+      {m.finish ? (
+        <>
+          <dt>Finish</dt>
+          <dd>{m.finish}</dd>
+        </>
+      ) : null}
+      {m.elapsed !== undefined ? (
+        <>
+          <dt>Cost</dt>
+          <dd data-testid="playground-cost">{m.cost === undefined ? '…' : m.cost === null ? 'not known' : f.usd(m.cost)}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
