@@ -63,7 +63,7 @@ type governance struct {
 	log *slog.Logger
 }
 
-func openGovernance(ctx context.Context, cfg *config.Config, prices *catalog.Catalog, log *slog.Logger) (*governance, error) {
+func openGovernance(ctx context.Context, cfg *config.Config, prices *catalog.Catalog, log *slog.Logger, live liveState) (*governance, error) {
 	st, err := openStore(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,8 @@ func openGovernance(ctx context.Context, cfg *config.Config, prices *catalog.Cat
 		return nil, err
 	}
 	gv := govern.New(govern.Options{Store: st, Counters: counters, Catalog: prices, Ledger: led, MasterKey: cfg.Auth.MasterKey, Logger: log})
-	adm := server.Admin(server.AdminOptions{Store: st, MasterKey: cfg.Auth.MasterKey, Logger: log.With("component", "admin")})
+	adm := server.Admin(server.AdminOptions{Store: st, MasterKey: cfg.Auth.MasterKey, Logger: log.With("component", "admin"),
+		Requests: live.requests, Health: live.health})
 	return &governance{st: st, led: led, gov: gv, adm: adm, log: log}, nil
 }
 

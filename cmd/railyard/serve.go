@@ -87,10 +87,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		return err
 	}
 	defer obs.close()
-	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices, Observer: obs.Observer()})
+	requests := newRequestLog(cfg) // live.go: the console's request log
+	gw := gateway.New(table, gateway.Options{Logger: log, MaxBodyBytes: cfg.Server.MaxBodyBytes, LogPrompts: cfg.Log.Prompts, Pricer: prices, Observer: gateway.Observers(obs.Observer(), requests)})
 	obs.Follow(gw.Table)
 	gw.SetRouting(prices, cfg.Routing.AssumedOutputTokens)
-	gov, err := openGovernance(ctx, cfg, prices, log)
+	gov, err := openGovernance(ctx, cfg, prices, log, liveState{requests: requests, health: gw})
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		OpenAI:       openai.Dialect{},
 		Anthropic:    anthropic.Dialect{},
 		Metrics:      obs.Handler(),
-		Observer:     obs.Observer(),
+		Observer:     gateway.Observers(obs.Observer(), requests),
 		Gemini:       gemini.Dialect{},
 		Catalog:      prices,
 		Bedrock:      bedrock.Dialect{},

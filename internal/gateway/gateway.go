@@ -137,7 +137,9 @@ type exchange struct {
 	firstByte time.Duration
 	cost      string // formatted USD; "" when unpriced
 	obs       observation
-	adm       Admission // set once the governor admitted the request
+	errMsg    string         // what a failed request told the client
+	capture   *captureWriter // the reply's first bytes, when prompts are logged
+	adm       Admission      // set once the governor admitted the request
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
@@ -145,6 +147,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 	if x.id == "" {
 		x.id = requestid.New()
 		w.Header().Set(requestid.Header, x.id)
+	}
+	if g.prompts {
+		x.capture = &captureWriter{ResponseWriter: w}
+		x.w = x.capture
 	}
 	defer g.logAccess(x)
 	defer g.observe(x)()
@@ -191,7 +197,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 // fail writes err to the client in its dialect.
 func (g *Gateway) fail(x *exchange, err error) {
 	e := llm.AsError(err)
-	x.status = e.Status
+	x.status, x.errMsg = e.Status, e.Message
 	h := x.w.Header()
 	g.setRouteHeaders(x, "", "")
 	h.Set("Content-Type", "application/json")

@@ -62,6 +62,8 @@ type Attempt struct {
 	// Passthrough: the client's dialect equals the provider's, so the
 	// bytes are forwarded rather than translated.
 	Passthrough bool
+	// Hedged: sent beside a slower attempt still waiting (latency policy).
+	Hedged bool
 }
 
 // AttemptResult is how an upstream attempt ended.
@@ -107,6 +109,14 @@ type Summary struct {
 	Duration    time.Duration // whole request, as the gateway saw it
 	FirstByte   time.Duration // until the reply's first byte; 0 when none
 	Upstream    time.Duration // summed over attempts
+	ID          string        // the request id
+	// Error is the message the client got with a failed status ("" when
+	// it was answered).
+	Error string
+	// RequestBody and ResponseBody are the client's request and the reply
+	// railyard wrote, each cut at CaptureLimit bytes; nil unless the
+	// operator turned on log.prompts. They alias buffers: copy to keep.
+	RequestBody, ResponseBody []byte
 }
 
 // observation is the exchange's view of its observer, and the attempt
@@ -210,6 +220,11 @@ func (x *exchange) summary() Summary {
 		Duration:      time.Since(x.start),
 		FirstByte:     x.firstByte,
 		Upstream:      x.obs.upstream,
+		ID:            x.id,
+		Error:         x.errMsg,
+	}
+	if x.capture != nil {
+		s.RequestBody, s.ResponseBody = x.body[:min(len(x.body), CaptureLimit)], x.capture.buf
 	}
 	if x.cost != "" {
 		if usd, err := strconv.ParseFloat(x.cost, 64); err == nil {

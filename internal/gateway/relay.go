@@ -239,7 +239,7 @@ func (s *streamRelay) fail(ae *attemptError) *attemptError {
 	s.out = enc.EncodeError(s.out, ae.err) // after the events still pending
 	_, _ = s.x.w.Write(s.out)
 	_ = s.rc.Flush()
-	s.x.status = ae.err.Status
+	s.x.status, s.x.errMsg = ae.err.Status, ae.err.Message
 	ae.committed = true
 	return ae
 }

@@ -22,6 +22,11 @@ type AdminOptions struct {
 	// the admin API is off (the CLI works on the store directly).
 	MasterKey string
 	Logger    *slog.Logger
+	// Requests, when set, serves the recent requests of this replica
+	// (GET /admin/api/requests); Health the targets' live state
+	// (GET /admin/api/providers).
+	Requests RequestLog
+	Health   HealthSnapshotter
 }
 
 // Admin returns the handler for /admin/api/: keys, teams, usage and the
@@ -44,6 +49,9 @@ func Admin(o AdminOptions) http.Handler {
 	mux.HandleFunc("DELETE /admin/api/teams/{id}", a.deleteTeam)
 	mux.HandleFunc("GET /admin/api/usage", a.usage)
 	mux.HandleFunc("GET /admin/api/ledger.csv", a.ledgerCSV)
+	mux.HandleFunc("GET /admin/api/requests", a.listRequests)
+	mux.HandleFunc("GET /admin/api/requests/{id}", a.getRequest)
+	mux.HandleFunc("GET /admin/api/providers", a.providers)
 	mux.HandleFunc("GET /admin/api/session", session)
 	mux.HandleFunc("GET /admin/api/series", a.series)
 	mux.HandleFunc("/admin/api/", func(w http.ResponseWriter, r *http.Request) {

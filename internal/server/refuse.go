@@ -8,6 +8,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/gateway"
 	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/requestid"
 )
 
 // refuse answers a client request turned away before the gateway
@@ -22,7 +23,8 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, d dialect.Dialec
 		}
 		q := o.StartRequest(r, gateway.RequestStart{Dialect: d.Name(), Operation: op})
 		defer func() {
-			q.End(gateway.Summary{Dialect: d.Name(), Operation: op, Status: e.Status, Duration: time.Since(start)})
+			q.End(gateway.Summary{Dialect: d.Name(), Operation: op, Status: e.Status, Duration: time.Since(start),
+				ID: requestid.From(r.Context()), Error: e.Message})
 		}()
 	}
 	writeError(w, d, e)

@@ -1,0 +1,89 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+type tracingRequest struct{ *recordingRequest }
+
+func (tracingRequest) TraceID() string { return "trace-1" }
+
+type tracingObserver struct{ recordingObserver }
+
+func (o *tracingObserver) StartRequest(r *http.Request, s RequestStart) RequestObserver {
+	return tracingRequest{o.recordingObserver.StartRequest(r, s).(*recordingRequest)}
+}
+
+func TestObserversCombine(t *testing.T) {
+	if Observers() != nil || Observers(nil, nil) != nil {
+		t.Error("no observers must stay nil, so the pipeline skips them")
+	}
+	one := &recordingObserver{}
+	if Observers(nil, one) != Observer(one) {
+		t.Error("a single observer must not be wrapped")
+	}
+	a := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.WriteHeader(529)
+		io.WriteString(w, overloaded)
+	})
+	b := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { io.WriteString(w, anthropicReply) })
+	g := newGateway(t, target{"a", "anthropic", a.URL, "claude-a"}, target{"b", "anthropic", b.URL, "claude-b"})
+	first, second := &recordingObserver{}, &tracingObserver{}
+	g.obs = Observers(first, second)
+	if rec := serveOpenAI(g, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`); rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	for _, o := range []*recordingObserver{first, &second.recordingObserver} {
+		if len(o.dialects) != 1 || len(o.attempts) != 2 || len(o.results) != 2 || len(o.ends) != 1 ||
+			o.ends[0].Route != "failover: a 529 -> b ok" || o.ends[0].ID == "" {
+			t.Errorf("observer saw %d requests, %d attempts, %d results, ends %+v", len(o.dialects), len(o.attempts), len(o.results), o.ends)
+		}
+	}
+	if id := (multiRequest{&recordingRequest{first}, tracingRequest{}}).TraceID(); id != "trace-1" {
+		t.Errorf("trace id %q: the access log must still name the trace", id)
+	}
+}
+
+func TestSummaryBodiesOnlyWithPrompts(t *testing.T) {
+	u := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { io.WriteString(w, anthropicReply) })
+	const req = `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"the prompt"}]}`
+	for _, prompts := range []bool{false, true} {
+		g := newGateway(t, target{"a", "anthropic", u.URL, "x"})
+		g.prompts = prompts
+		obs := &recordingObserver{}
+		g.obs = obs
+		rec := serveOpenAI(g, req)
+		if rec.Code != 200 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		s := obs.ends[0]
+		if !prompts {
+			if s.RequestBody != nil || s.ResponseBody != nil {
+				t.Error("prompts off, yet the summary carries bodies")
+			}
+			continue
+		}
+		if string(s.RequestBody) != req || string(s.ResponseBody) != rec.Body.String() {
+			t.Errorf("bodies %q / %q, reply %q", s.RequestBody, s.ResponseBody, rec.Body)
+		}
+	}
+}
+
+func TestSummaryCarriesErrorAndCapsCapture(t *testing.T) {
+	u := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { io.WriteString(w, anthropicReply) })
+	g := newGateway(t, target{"a", "anthropic", u.URL, "x"})
+	g.prompts = true
+	obs := &recordingObserver{}
+	g.obs = obs
+	big := `{"model":"nope","messages":[{"role":"user","content":"` + strings.Repeat("y", 2*CaptureLimit) + `"}]}`
+	if rec := serveOpenAI(g, big); rec.Code != 404 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	s := obs.ends[0]
+	if !strings.Contains(s.Error, "not served here") || len(s.RequestBody) != CaptureLimit || !strings.Contains(string(s.ResponseBody), "not served here") {
+		t.Errorf("error %q, request body %d bytes, response %q", s.Error, len(s.RequestBody), s.ResponseBody)
+	}
+}
