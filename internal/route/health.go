@@ -126,6 +126,11 @@ type Stats struct {
 	// SlowRate is the decaying share of attempts that lost to a hedge
 	// (still waiting when another target answered), 0..1.
 	SlowRate float64
+	// Load is the decaying average of the requests in flight at the
+	// target (each counting itself) when its latency samples were taken:
+	// the load FirstByte and its quantiles were measured under. 0 before
+	// any sample.
+	Load     float64
 	InFlight int
 	Samples  int
 	Breaker  BreakerState
@@ -146,7 +151,7 @@ func (h *Health) Stats(t Target) Stats {
 	return Stats{
 		FirstByte: time.Duration(s.firstByte * fade), PerToken: time.Duration(s.perToken * fade),
 		FirstByteP95: time.Duration(s.p95), FirstByteP99: time.Duration(s.p99 * fade),
-		ErrorRate: s.errRate * fade, SlowRate: s.slowRate * fade, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
+		ErrorRate: s.errRate * fade, SlowRate: s.slowRate * fade, Load: s.load, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
 	}
 }
 
@@ -210,12 +215,13 @@ func (l *Lease) Done(o Outcome) {
 		s := l.s
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		load := s.inflight // this attempt and those beside it
 		s.inflight--
 		if o.Tokens > 0 && s.win.used {
 			s.win.adjust(l.bucket, int64(o.Tokens-l.reserve))
 		}
 		s.br.done(now, bs, l.probe, o.Failed)
-		s.observe(now, decay, o)
+		s.observe(now, decay, o, load)
 	})
 }
 
@@ -230,6 +236,7 @@ type targetState struct {
 	perToken  float64 // ns, EWMA
 	errRate   float64
 	slowRate  float64
+	load      float64 // requests in flight at latency samples, average
 	samples   int
 	last      time.Time
 	win       window
@@ -257,7 +264,8 @@ func (s *targetState) full(c Capacity, tokens int, now time.Time) string {
 // slower sample than the average replaces it at once, a faster one pulls
 // it down with a weight that grows with the time since the last sample,
 // so a target that spikes is avoided at once and trusted again slowly.
-func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome) {
+// load is the requests in flight as the attempt ended, itself included.
+func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome, load int) {
 	w := 1.0
 	if !s.last.IsZero() {
 		w = 1 - math.Exp(-float64(now.Sub(s.last))/float64(decay))
@@ -285,6 +293,14 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome) {
 		return
 	}
 	fb := float64(o.FirstByte)
+	// The load follows the last few dozen samples (the count-based floor
+	// dominates on a busy target), quicker than the latency averages: it
+	// says what load the current estimates were measured under.
+	if s.load == 0 {
+		s.load = float64(load)
+	} else {
+		s.load += math.Max(w, 0.05) * (float64(load) - s.load)
+	}
 	switch {
 	case s.p95 == 0:
 		s.p95 = fb

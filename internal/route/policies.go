@@ -81,9 +81,10 @@ func moveFirst(targets []Target, i int) []Target {
 // first byte, or the target's estimated p99 of it when that is higher (the
 // policy is judged by its tail, and a target that spikes now and then has
 // a low average but a high p99), plus the time per token times the output
-// asked for, scaled by the requests already in flight and by the recent
-// rates of errors and of attempts that lost to a hedge, so a target that
-// slows down, fails or fills up loses traffic at once. The draw is
+// asked for, scaled by the requests in flight beyond the load that latency
+// was measured under (loadFactor) and by the recent rates of errors and of
+// attempts that lost to a hedge, so a target that slows down, fails or
+// fills up loses traffic at once. The draw is
 // among the competitive targets only (expected latency within twice the
 // best), so with few targets a bad one is not picked whenever it happens
 // to be drawn against another bad one; Health decays an idle target's
@@ -178,7 +179,30 @@ func latencyScore(s Stats, output int) float64 {
 		// Only failures so far: rank by errors alone.
 		expect = float64(time.Millisecond)
 	}
-	return expect * float64(s.InFlight+1) * (1 + errorPenalty*(s.ErrorRate+s.SlowRate))
+	return expect * loadFactor(s) * (1 + errorPenalty*(s.ErrorRate+s.SlowRate))
+}
+
+// loadFactor scales a target's measured latency to the load one more
+// request would find there: the requests in flight plus this one, over
+// the load the latency was measured under (Stats.Load), and never below 1.
+//
+// Finagle's peak EWMA multiplies by the requests in flight alone, which
+// suits a pool of like servers each working through its queue, where
+// latency grows with every request waiting. An LLM provider, or a fleet
+// that batches, answers many requests at once at about the same speed: a
+// target measured at 10ms while carrying 30 requests is not 30 times
+// slower than an idle one, and scoring it so sends traffic to a worse,
+// idle target whenever the good one is busy (in bench/routing, the one
+// that spikes on 5% of requests, which is the latency policy's whole p99).
+// Dividing by the measured load keeps what the count is for: more load
+// than the latency was measured under predicts proportionally more
+// latency, so a target that suddenly fills up loses traffic before its
+// averages catch up, while a target whose latency does not grow with load
+// is judged by the latency it shows. The factor is not allowed below 1:
+// less load than measured is not trusted to make a target faster, so a
+// momentary lull does not draw a herd.
+func loadFactor(s Stats) float64 {
+	return max(1, float64(s.InFlight+1)/max(s.Load, 1))
 }
 
 // Cost orders targets by the estimated price of this request: prompt
