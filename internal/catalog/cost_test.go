@@ -114,12 +114,11 @@ func TestCostEmbedded(t *testing.T) {
 			want: 3_020_000,
 		},
 		{
-			// Mistral Medium 3.5 has no cache-read rate in the catalog: the
-			// 4000 cached tokens cost the input rate. 10000×1.50 + 1000×7.50
-			// = 15000 + 7500 µ$ = $0.0225
-			name: "mistral cache reads at input rate", model: "mistral-medium-latest",
+			// Mistral Medium 3.5 cache reads are 10% of input:
+			// 6000×1.50 + 4000×0.15 + 1000×7.50 = 9000 + 600 + 7500 µ$ = $0.0171
+			name: "mistral cache reads at a tenth", model: "mistral-medium-latest",
 			u:    llm.Usage{InputTokens: 10000, CacheReadTokens: 4000, OutputTokens: 1000},
-			want: 22_500_000,
+			want: 17_100_000,
 		},
 		{name: "zero usage", model: "gpt-5", u: llm.Usage{}, want: 0},
 	}
