@@ -7,9 +7,11 @@
 //
 // Every price carries the URL it was taken from and the date it was checked,
 // because prices change and an operator must be able to tell a stale number
-// from a wrong one. Models whose price could not be confirmed are left out
-// rather than guessed: an unknown model has no cost, which is visible, while
-// a guessed cost is silently wrong.
+// from a wrong one. A price taken from a third-party list rather than the
+// provider's own page says so in its source ("secondary: URL"). Models whose
+// price could not be confirmed are left out rather than guessed: an unknown
+// model has no cost, which is visible, while a guessed cost is silently
+// wrong.
 //
 // A Catalog is immutable after Load or Override, so it is safe for
 // concurrent use and a config reload swaps in a new one.
@@ -76,8 +78,10 @@ type Capabilities struct {
 type Price struct {
 	Rate Rate
 	// Source is the URL of the provider's pricing page or model doc the rate
-	// was read from, or "simulated" for the built-in simulator's nominal
-	// prices.
+	// was read from; "secondary: URL" for a rate read in a third-party price
+	// list because the provider's own page could not be (see Secondary);
+	// "operator: NOTE" for an operator's override; or "simulated" for the
+	// built-in simulator's nominal prices.
 	Source string
 	// AsOf is the date (YYYY-MM-DD) the rate was checked against Source.
 	AsOf string
