@@ -95,6 +95,7 @@ func New(gw *gateway.Gateway, opts Options) *Server {
 	if opts.Admin != nil {
 		s.mux.Handle("/admin/api/", opts.Admin)
 	}
+	s.mountConsole() // console.go: /ui/, /admin/api/models, the playground
 	s.mux.HandleFunc("/", s.notFound)
 	s.handler = requestid.Middleware(s.recoverer(s.mux))
 	return s
