@@ -9,9 +9,20 @@ export const palette = ['#2f7ed8', '#e8743b', '#19a979', '#945ecf', '#ed4a7b', '
 
 const dark = () => window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
 
+// isolated reports whether a series has a value with no neighbour, which a
+// line alone would not draw (one busy bucket among empty ones).
+function isolated(values) {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] != null && (i === 0 || values[i - 1] == null) && (i === values.length - 1 || values[i + 1] == null)) return true;
+  }
+  return false;
+}
+
 // Chart props: testid, title, xs (unix seconds), series [{label, values,
-// color?, dash?}], fmt (y value -> string), height.
-export function Chart({ testid, title, xs, series, fmt, height = 220, empty }) {
+// color?, dash?}], fmt (y value -> string, for the legend), ticks (the
+// y-axis splits -> strings, so every tick has the same precision; default
+// fmt per value), height.
+export function Chart({ testid, title, xs, series, fmt, ticks, height = 220, empty }) {
   const box = useRef(null);
   const plot = useRef(null);
 
@@ -21,11 +32,11 @@ export function Chart({ testid, title, xs, series, fmt, height = 220, empty }) {
     const fg = dark() ? '#c9d1d9' : '#3b4451';
     const grid = dark() ? 'rgba(255,255,255,0.08)' : 'rgba(0,0,0,0.07)';
     const axis = (values) => ({ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values });
-    const yAxis = axis((u, splits) => splits.map((v) => (v == null ? '' : fmt(v))));
+    const yAxis = axis((u, splits) => (ticks ? ticks(splits) : splits.map((v) => (v == null ? '' : fmt(v)))));
     yAxis.size = (u, values) => {
       if (!values) return 50;
       const longest = values.reduce((m, s) => Math.max(m, String(s).length), 0);
-      return Math.max(40, longest * 7 + 18);
+      return Math.max(44, longest * 8 + 20);
     };
     const opts = {
       width: Math.max(200, el.clientWidth),
@@ -42,7 +53,7 @@ export function Chart({ testid, title, xs, series, fmt, height = 220, empty }) {
           width: 1.5,
           dash: s.dash,
           spanGaps: false,
-          points: { show: false },
+          points: { show: isolated(s.values), size: 5, fill: s.color || palette[i % palette.length] },
           value: (u, v) => (v == null ? '–' : fmt(v)),
         })),
       ],
@@ -58,7 +69,7 @@ export function Chart({ testid, title, xs, series, fmt, height = 220, empty }) {
       plot.current.destroy();
       plot.current = null;
     };
-  }, [xs, series, fmt, height]);
+  }, [xs, series, fmt, ticks, height]);
 
   return (
     <section class="card chart">

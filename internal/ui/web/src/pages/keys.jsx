@@ -169,7 +169,7 @@ function CreateKey({ teams, onCreated }) {
           </datalist>
         </label>
         <label class="field wide">
-          <span>Models (comma list, empty = all)</span>
+          <span>Models (comma list; empty: all)</span>
           <input data-testid="key-models" value={v.models} onInput={set('models')} placeholder="gpt-4o, claude-sonnet" />
         </label>
         <label class="field">

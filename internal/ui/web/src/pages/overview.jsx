@@ -17,7 +17,22 @@ const splits = [
 ];
 
 const fmtCount = (v) => f.si(v);
-const fmtUSD = (v) => f.usdShort(v);
+
+// decimals is how many decimals the axis ticks need for their step.
+function decimals(splits, max = 6) {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] || 1);
+  if (!step) return 0;
+  return Math.min(max, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));
+}
+const ticksUSD = (splits) => {
+  const d = decimals(splits);
+  return splits.map((v) => (v == null ? '' : '$' + v.toFixed(d)));
+};
+const ticksPct = (splits) => {
+  const d = decimals(splits.map((v) => v * 100), 2);
+  return splits.map((v) => (v == null ? '' : (v * 100).toFixed(d) + '%'));
+};
+const fmtUSD = (v) => f.usd(v);
 const fmtPct = (v) => +(v * 100).toFixed(2) + '%';
 const fmtMs = (v) => (v >= 1000 ? +(v / 1000).toFixed(2) + ' s' : +v.toFixed(1) + ' ms');
 
@@ -34,19 +49,20 @@ function stepLabel(sec) {
 // gap turns a latency of an empty bucket into a gap rather than a zero.
 const gap = (p, v) => (p.requests > 0 ? v : null);
 
-function charts(data) {
+function charts(data, names) {
   const series = (data && data.series) || [];
   if (series.length === 0) return null;
   const xs = series[0].points.map((p) => p.t);
   const split = !(series.length === 1 && series[0].group === 'all');
-  const name = (s) => s.group || '(none)';
+  const name = (s) => (names && names[s.group] ? `${names[s.group]} (${s.group})` : s.group || '(none)');
   const col = (i) => palette[i % palette.length];
   const line = (s, i, label, pick, extra) => ({ label, color: col(i), values: s.points.map(pick), ...extra });
   const out = {
     xs,
     requests: series.map((s, i) => line(s, i, name(s), (p) => p.requests)),
     spend: series.map((s, i) => line(s, i, name(s), (p) => p.cost_usd)),
-    errors: series.map((s, i) => line(s, i, name(s), (p) => (p.requests > 0 ? p.errors / p.requests : null))),
+    // A bucket without requests had no errors: 0, not a gap.
+    errors: series.map((s, i) => line(s, i, name(s), (p) => (p.requests > 0 ? p.errors / p.requests : 0))),
   };
   if (split) {
     out.tokens = series.map((s, i) => line(s, i, name(s), (p) => p.input_tokens + p.output_tokens));
@@ -72,7 +88,14 @@ export function Overview() {
   const [by, setBy] = useState('');
   const { data, error, busy } = useLoad((signal) => api.get('/admin/api/series' + api.query({ since, by }), { signal }), [since, by], 30000);
   const t = (data && data.totals) || null;
-  const c = useMemo(() => charts(data), [data]);
+  // Split by key: label the lines with the keys' names too.
+  const keys = useLoad((signal) => (by === 'key' ? api.get('/admin/api/keys', { signal }) : Promise.resolve(null)), [by]).data;
+  const names = useMemo(() => {
+    const m = {};
+    for (const k of (keys && keys.keys) || []) m[k.id] = k.name;
+    return m;
+  }, [keys]);
+  const c = useMemo(() => charts(data, names), [data, names]);
   const errorRate = t ? (t.requests > 0 ? t.errors / t.requests : t.error_rate || 0) : 0;
   const step = stepLabel(data && data.step_seconds);
   return (
@@ -94,9 +117,9 @@ export function Overview() {
       </div>
       <div class="charts">
         <Chart testid="chart-requests" title="Requests" xs={c ? c.xs : none} series={c ? c.requests : none} fmt={fmtCount} empty={c ? '' : 'No data yet.'} />
-        <Chart testid="chart-spend" title="Spend (USD)" xs={c ? c.xs : none} series={c ? c.spend : none} fmt={fmtUSD} />
+        <Chart testid="chart-spend" title="Spend (USD)" xs={c ? c.xs : none} series={c ? c.spend : none} fmt={fmtUSD} ticks={ticksUSD} />
         <Chart testid="chart-tokens" title="Tokens" xs={c ? c.xs : none} series={c ? c.tokens : none} fmt={fmtCount} />
-        <Chart testid="chart-errors" title="Error rate" xs={c ? c.xs : none} series={c ? c.errors : none} fmt={fmtPct} />
+        <Chart testid="chart-errors" title="Error rate" xs={c ? c.xs : none} series={c ? c.errors : none} fmt={fmtPct} ticks={ticksPct} />
         <Chart testid="chart-latency" title="Latency p50 / p95" xs={c ? c.xs : none} series={c ? c.latency : none} fmt={fmtMs} />
       </div>
     </div>
