@@ -11,7 +11,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Gateway, launchBrowser, masterKey, missing, nanos, parseCSV, pngSize, poll,
@@ -40,7 +41,7 @@ before(async () => {
   if (why) throw new Error(`RAILYARD_CI=1 and the browser tests cannot run: ${why}`);
   gw = await Gateway.start();
   b = await launchBrowser();
-  const k = await gw.admin('POST', '/admin/api/keys', { name: 'e2e-traffic' });
+  const k = await gw.admin('POST', '/admin/api/keys', { name: 'e2e-traffic', budget_usd: 1, budget_period: 'monthly' });
   assert.equal(k.status, 201, `create key: ${k.text}`);
   trafficKey = k.json.key;
 });
@@ -53,6 +54,23 @@ after(async () => {
     assert.ok(!gw.output.includes(masterKey), 'the master key appeared in the gateway output');
   }
 });
+
+// scenario is test() that, on failure, saves a screenshot of the page and
+// prints the gateway's output, so a red CI run shows what the browser saw.
+function scenario(name, fn) {
+  test(name, opts, async (t) => {
+    try {
+      await fn(t);
+    } catch (err) {
+      const dir = join(tmpdir(), 'railyard-ui-e2e-failures');
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60) + '.png');
+      await b?.page.screenshot({ path }).then(() => t.diagnostic(`screenshot of the failure: ${path}`), () => {});
+      t.diagnostic(`railyard serve output:\n${gw?.output}`);
+      throw err;
+    }
+  });
+}
 
 // text is an element's trimmed text content (input values included).
 async function text(page, id) {
@@ -91,7 +109,7 @@ async function ledgerRequests() {
   return u.json.rows.reduce((n, r) => n + r.requests, 0);
 }
 
-test('login: a wrong master key is refused, the right one opens the console', opts, async () => {
+scenario('login: a wrong master key is refused, the right one opens the console', async () => {
   const { page } = b;
   await page.goto(gw.url + '/ui/');
   await page.locator(tid('login-key')).waitFor({ state: 'visible', timeout: 10_000 });
@@ -114,7 +132,7 @@ test('login: a wrong master key is refused, the right one opens the console', op
   assert.ok(!(await page.content()).includes(masterKey), 'the master key is in the page');
 });
 
-test('overview: stat tiles equal the ledger export exactly', opts, async () => {
+scenario('overview: stat tiles equal the ledger export exactly', async () => {
   const { page } = b;
   const n = 7;
   const before = await ledgerRequests();
@@ -147,11 +165,14 @@ test('overview: stat tiles equal the ledger export exactly', opts, async () => {
   await snap(page, 'overview');
 });
 
-test('keys: a key created in the console works once and is refused after revoking', opts, async () => {
+scenario('keys: a key created in the console works once and is refused after revoking', async () => {
   const { page } = b;
   await go(page, 'nav-keys', 'keys-table');
   const name = 'console-made-' + Date.now();
   await page.locator(tid('key-name')).fill(name);
+  await page.locator(tid('key-models')).fill('fast, smart');
+  await page.locator(tid('key-budget')).fill('0.5');
+  await page.locator(tid('key-rpm')).fill('600');
   await page.locator(tid('key-create')).click();
   await page.locator(tid('key-secret')).waitFor({ state: 'visible', timeout: 10_000 });
   const shown = await page.locator(tid('key-secret')).evaluate((n) =>
@@ -165,7 +186,9 @@ test('keys: a key created in the console works once and is refused after revokin
   const list = await gw.admin('GET', '/admin/api/keys');
   const key = list.json.keys.find((k) => k.name === name);
   assert.ok(key, `key ${name} not in the admin API's list`);
+  assert.deepEqual([key.models, key.budget_usd, key.rpm], [['fast', 'smart'], 0.5, 600], 'the form\'s fields reach the key');
   await page.locator(tid(`key-row-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.locator(tid(`key-budget-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
 
   await page.locator(tid('key-secret-close')).click();
   await page.locator(tid('key-secret')).waitFor({ state: 'detached', timeout: 5_000 });
@@ -182,13 +205,19 @@ test('keys: a key created in the console works once and is refused after revokin
   assert.ok(after.json.revoked_at, 'the admin API does not show the key revoked');
 });
 
-test('playground: the reply streams into the page and ends complete', opts, async () => {
+scenario('playground: the reply streams into the page and ends complete', async () => {
   const { page } = b;
   await go(page, 'nav-playground', 'playground-input');
   await poll(async () => (await page.locator(`${tid('playground-model')} option`).count()) > 1
     || (await page.locator(tid('playground-model')).evaluate((n) => n.tagName)) !== 'SELECT', 10_000);
   await pick(page, 'playground-model', 'smart');
   const prompt = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen';
+  // The complete reply is what the same request gets without streaming (the
+  // simulator's echo is deterministic).
+  const full = await gw.chat(trafficKey, 'smart', prompt);
+  assert.equal(full.status, 200, full.text);
+  const want = full.json.choices[0].message.content.trim();
+  assert.ok(want.split(' ').length >= 10, `a reply long enough to stream: ${want}`);
   await page.locator(tid('playground-input')).fill(prompt);
 
   // Record every distinct length the output takes while the reply streams.
@@ -204,44 +233,54 @@ test('playground: the reply streams into the page and ends complete', opts, asyn
   }, tid('playground-output'));
   await page.locator(tid('playground-send')).click();
 
-  const meta = await poll(async () => {
-    const m = page.locator(tid('playground-meta'));
-    return (await m.count()) && /sim-local/.test((await m.first().textContent()) || '');
-  }, 20_000, 100);
-  assert.ok(meta, `playground-meta never named the provider: ${await page.locator(tid('playground-meta')).count() ? await text(page, 'playground-meta') : '(absent)'}`);
-  const lengths = await page.evaluate(() => { window.__observer.disconnect(); return window.__lengths; });
-  assert.ok(lengths.length >= 2, `playground-output did not fill incrementally: lengths seen ${JSON.stringify(lengths)}`);
-
-  // The complete reply is what the same request gets without streaming.
-  const full = await gw.chat(trafficKey, 'smart', prompt);
-  assert.equal(full.status, 200, full.text);
-  const want = full.json.choices[0].message.content.trim();
-  assert.ok(want.length > 0);
-  const out = await text(page, 'playground-output');
+  let out = '';
+  await poll(async () => (out = await text(page, 'playground-output')).includes(want), 20_000, 50);
   assert.ok(out.includes(want), `playground-output ${JSON.stringify(out)} lacks the full reply ${JSON.stringify(want)}`);
+  const lengths = await page.evaluate(() => { window.__observer.disconnect(); return window.__lengths; });
+  assert.ok(lengths.length >= 2 && lengths[0] < lengths[lengths.length - 1],
+    `playground-output did not fill incrementally: lengths seen ${JSON.stringify(lengths)}`);
+
+  let meta = '';
+  await poll(async () => /sim-local/.test(meta = await text(page, 'playground-meta')), 10_000, 100);
+  assert.match(meta, /sim-local/, 'playground-meta names the provider');
   await snap(page, 'playground');
 });
 
-test('usage explorer groups the ledger by model', opts, async () => {
+scenario('usage explorer groups the ledger by model', async () => {
   const { page } = b;
+  // The ledger first holds every model's rows (it is written in batches).
+  let rows = [];
+  await poll(async () => {
+    rows = (await gw.admin('GET', '/admin/api/usage?by=model&since=24h')).json.rows;
+    return ['fast', 'smart'].every((g) => rows.some((r) => r.group === g));
+  }, 15_000, 200);
+  assert.deepEqual(rows.map((r) => r.group).sort(), ['fast', 'smart'], 'usage groups in the API');
   await go(page, 'nav-usage', 'usage-by');
   await pick(page, 'usage-by', 'model');
-  const u = await gw.admin('GET', '/admin/api/usage?by=model&since=24h');
-  const groups = u.json.rows.map((r) => r.group);
-  assert.ok(groups.includes('fast') && groups.includes('smart'), `usage groups ${groups}`);
-  const ok = await poll(async () => {
-    const rows = await page.locator(tid('usage-row')).allTextContents();
-    return groups.every((g) => rows.some((t) => t.includes(g)));
-  }, 10_000, 200);
-  const rows = await page.locator(tid('usage-row')).allTextContents();
-  assert.ok(ok, `usage rows ${JSON.stringify(rows)} do not show every group of ${groups}`);
-  assert.equal(await page.locator(tid('usage-total')).count(), 1, 'usage-total');
+  // Each group's row shows its request count as one of its cells.
+  const shows = async () => {
+    const cells = await page.locator(tid('usage-row')).evaluateAll((trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+    return rows.every((r) => cells.some((c) => c[0] === r.group && c.includes(String(r.requests)))) && cells;
+  };
+  const ok = await poll(shows, 10_000, 200);
+  assert.ok(ok, `usage rows ${JSON.stringify(await page.locator(tid('usage-row')).allTextContents())} do not match ${JSON.stringify(rows)}`);
+  const total = await page.locator(tid('usage-total')).evaluate((tr) => [...tr.children].map((td) => td.textContent.trim()));
+  const sum = rows.reduce((n, r) => n + r.requests, 0);
+  assert.ok(total.includes(String(sum)), `usage-total ${JSON.stringify(total)} lacks the request sum ${sum}`);
+
+  // The export link downloads with the session cookie alone.
   const href = await page.locator(tid('usage-csv')).getAttribute('href');
   assert.match(href || '', /\/admin\/api\/ledger\.csv/, 'usage-csv link');
+  const csv = await page.request.get(new URL(href, gw.url).href);
+  assert.equal(csv.status(), 200, 'usage-csv download with the cookie');
+  const lines = parseCSV(await csv.text()).filter((row) => row.length > 1);
+  assert.equal(lines[0][0], 'time', 'CSV header');
+  assert.equal(lines.length - 1, sum, 'CSV rows against the usage total');
   await snap(page, 'usage');
 });
 
-test('request log shows requests and a detail with the route decision', opts, async () => {
+scenario('request log shows requests and a detail with the route decision', async () => {
   const { page } = b;
   await go(page, 'nav-requests', 'requests-table');
   const seen = await poll(async () => (await page.locator(tid('request-row')).count()) > 0, 10_000, 200);
@@ -251,14 +290,18 @@ test('request log shows requests and a detail with the route decision', opts, as
   assert.equal(await page.locator(tid('request-row')).count(), api.json.requests.length, 'one row per request the API lists');
   await snap(page, 'requests');
 
-  await page.locator(tid('request-row')).first().click();
+  // Open the newest request that was served (rows are newest first, as the API's).
+  const i = api.json.requests.findIndex((r) => r.status === 200 && r.route);
+  assert.ok(i >= 0, 'a served request in the log');
+  await page.locator(tid('request-row')).nth(i).click();
   await page.locator(tid('request-detail')).waitFor({ state: 'visible', timeout: 10_000 });
   const route = await text(page, 'request-route');
+  assert.equal(route, api.json.requests[i].route, 'request-route is the x-railyard-route decision');
   assert.match(route, /sim-local/, 'request-route names the provider');
   await snap(page, 'request-detail');
 });
 
-test('providers page shows each target with its breaker state', opts, async () => {
+scenario('providers page shows each target with its breaker state', async () => {
   const { page } = b;
   await go(page, 'nav-providers', 'providers-table');
   const api = await gw.admin('GET', '/admin/api/providers');
@@ -273,7 +316,7 @@ test('providers page shows each target with its breaker state', opts, async () =
   await snap(page, 'providers');
 });
 
-test('a 1400x900 screenshot of every page', opts, async () => {
+scenario('a 1400x900 screenshot of every page', async () => {
   for (const name of pages) {
     const path = join(screenshotDir, `${name}.png`);
     assert.ok(shot.has(name) && existsSync(path), `${path} was not written by this run`);
