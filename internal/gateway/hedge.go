@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -28,12 +29,14 @@ type sent struct {
 	resp   *http.Response
 	cancel context.CancelFunc
 	ae     *attemptError
+	att    AttemptObserver // nil when not observed (hedge_observe.go)
+	hdr    http.Header     // the observer's upstream headers
 }
 
 // send encodes and sends the request to s.t and waits for its headers; a
-// non-200 reply becomes s.ae.
+// non-200 reply becomes s.ae. The caller set s.start before launching it,
+// so that it may read it while send runs.
 func (g *Gateway) send(ctx context.Context, x *exchange, s *sent) {
-	s.start = time.Now()
 	p := s.t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
 	body, err := g.upstreamBody(x, s.t, fast)
@@ -42,6 +45,9 @@ func (g *Gateway) send(ctx context.Context, x *exchange, s *sent) {
 		return
 	}
 	extra := http.Header{requestid.Header: {x.id}}
+	for k, v := range s.hdr {
+		extra[k] = v
+	}
 	resp, err := p.Send(ctx, p.Dialect.Path(withModel(x.req, s.t.Model)), body, extra)
 	switch {
 	case err != nil:
@@ -91,7 +97,8 @@ func (g *Gateway) hedged(x *exchange, t route.Target, lease *route.Lease, alt ro
 	var launched []*sent
 	start := func(t route.Target, l *route.Lease) {
 		c, cancel := context.WithTimeout(ctx, t.Provider.Timeout)
-		s := &sent{t: t, lease: l, cancel: cancel}
+		s := &sent{t: t, lease: l, cancel: cancel, start: time.Now()}
+		g.observeSend(x, s, len(launched) > 0)
 		launched = append(launched, s)
 		go func() { g.send(c, x, s); results <- s }()
 	}
@@ -144,6 +151,9 @@ wait:
 	for _, s := range launched {
 		if s != win {
 			s.cancel()
+			if !slices.Contains(failed, s) { // still waiting: failed ones end below
+				x.endSend(s, nil, loserOutcome(s, win, t))
+			}
 			if win != nil && s.t == t {
 				waited[s] = time.Since(s.start)
 			}
@@ -162,6 +172,7 @@ wait:
 		}(pending)
 	}
 	for _, s := range failed {
+		x.endSend(s, s.ae, "")
 		x.trace.add(s.t.Provider.Name, s.ae.outcome)
 		o := route.Outcome{Failed: s.ae.retry}
 		s.lease.Done(o)
@@ -187,6 +198,7 @@ wait:
 	defer win.resp.Body.Close()
 	fast := win.t.Provider.Dialect.Name() == x.in.Name()
 	ae = g.relayResponse(x, win.t, fast, win.resp)
+	x.endSend(win, ae, "")
 	o := route.Outcome{Total: time.Since(win.start)}
 	if ae == nil {
 		o.FirstByte = o.Total
