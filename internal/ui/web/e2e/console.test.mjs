@@ -130,6 +130,11 @@ scenario('login: a wrong master key is refused, the right one opens the console'
   const ok = await page.evaluate(async () => (await fetch('/admin/api/session')).status);
   assert.equal(ok, 200, 'session after the right key');
   assert.ok(!(await page.content()).includes(masterKey), 'the master key is in the page');
+  const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
+  assert.ok(!stored.includes(masterKey), 'the master key is kept in the browser');
+  const cookie = (await b.context.cookies()).find((c) => c.name === 'railyard_session');
+  assert.ok(cookie, 'no railyard_session cookie');
+  assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path], [true, 'Strict', '/'], 'session cookie attributes');
 });
 
 scenario('overview: stat tiles equal the ledger export exactly', async () => {
@@ -314,6 +319,16 @@ scenario('providers page shows each target with its breaker state', async () => 
   assert.equal(states.length, want, 'a breaker-state in every row');
   for (const s of states) assert.match(s.trim(), /^(closed|open|half-open)$/i);
   await snap(page, 'providers');
+});
+
+scenario('client routes survive a reload; signing out ends the session', async () => {
+  const { page } = b;
+  await page.goto(gw.url + '/ui/providers');
+  await page.locator(tid('providers-table')).waitFor({ state: 'visible' });
+  await page.locator(tid('nav-logout')).click();
+  await page.locator(tid('login-key')).waitFor({ state: 'visible' });
+  const status = await page.evaluate(async () => (await fetch('/admin/api/session')).status);
+  assert.equal(status, 401, 'session after signing out');
 });
 
 scenario('a 1400x900 screenshot of every page', async () => {
