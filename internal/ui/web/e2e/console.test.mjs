@@ -35,6 +35,8 @@ async function snap(page, name) {
 // Pages every run photographs, in docs/screenshots/<name>.png.
 const pages = ['login', 'overview', 'keys', 'usage', 'requests', 'request-detail', 'providers', 'playground'];
 
+// A bounded run: building the binary (without RAILYARD_BIN) and starting it
+// may take a few minutes on a loaded machine, a scenario at most a minute.
 before(async () => {
   if (opts.skip) return;
   const why = await missing();
@@ -44,7 +46,7 @@ before(async () => {
   const k = await gw.admin('POST', '/admin/api/keys', { name: 'e2e-traffic', budget_usd: 1, budget_period: 'monthly' });
   assert.equal(k.status, 201, `create key: ${k.text}`);
   trafficKey = k.json.key;
-});
+}, { timeout: 300_000 });
 
 after(async () => {
   await b?.browser.close();
@@ -58,7 +60,7 @@ after(async () => {
 // scenario is test() that, on failure, saves a screenshot of the page and
 // prints the gateway's output, so a red CI run shows what the browser saw.
 function scenario(name, fn) {
-  test(name, opts, async (t) => {
+  test(name, { ...opts, timeout: 60_000 }, async (t) => {
     try {
       await fn(t);
     } catch (err) {
