@@ -169,8 +169,8 @@ function CreateKey({ teams, onCreated }) {
           </datalist>
         </label>
         <label class="field wide">
-          <span>Models (comma list; empty: all)</span>
-          <input data-testid="key-models" value={v.models} onInput={set('models')} placeholder="gpt-4o, claude-sonnet" />
+          <span>Models (comma list)</span>
+          <input data-testid="key-models" value={v.models} onInput={set('models')} placeholder="all models" />
         </label>
         <label class="field">
           <span>Budget (USD)</span>
@@ -362,7 +362,7 @@ function KeysTable({ data, onChanged }) {
                   <td>
                     <Budget testid={'key-budget-' + k.id} x={k} spend={spend} />
                   </td>
-                  <td class="small">{f.dateTime(k.created_at)}</td>
+                  <td class="small nowrap">{f.dateTime(k.created_at)}</td>
                   <td class="actions">
                     {st !== 'revoked' ? (
                       <>
@@ -499,7 +499,7 @@ function Teams({ data, onChanged }) {
                 <td>
                   <Budget testid={'team-budget-' + t.id} x={t} spend={(data.teamSpend[t.budget_period || 'total'] || {})[t.name]} />
                 </td>
-                <td class="small">{f.dateTime(t.created_at)}</td>
+                <td class="small nowrap">{f.dateTime(t.created_at)}</td>
                 <td class="actions">
                   <button class="danger" data-testid={'team-delete-' + t.id} onClick={() => setDeleting(t)}>
                     Delete
