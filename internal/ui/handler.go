@@ -25,6 +25,9 @@ func Handler(o Options) http.Handler {
 		mux.HandleFunc("/ui/", off)
 	} else {
 		s := NewSessions(o.MasterKey)
+		if o.Logger != nil {
+			s.log = o.Logger
+		}
 		mux.HandleFunc("POST /ui/api/login", s.login)
 		mux.HandleFunc("POST /ui/api/logout", logout)
 		mux.HandleFunc("/ui/api/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })

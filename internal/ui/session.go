@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,12 +38,14 @@ type Sessions struct {
 	mac    []byte // the HMAC key; never the master key itself
 	master []byte
 	now    func() time.Time
+	tries  *throttle
+	log    *slog.Logger
 }
 
 // NewSessions returns the session codec for master (non-empty).
 func NewSessions(master string) *Sessions {
 	k := sha256.Sum256([]byte("railyard-ui" + master))
-	return &Sessions{mac: k[:], master: []byte(master), now: time.Now}
+	return &Sessions{mac: k[:], master: []byte(master), now: time.Now, tries: newThrottle(), log: slog.New(slog.DiscardHandler)}
 }
 
 func (s *Sessions) sign(exp string) string {
@@ -128,15 +131,25 @@ func DecodeLogin(r io.Reader) (string, error) {
 }
 
 func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
+	addr, now := clientAddr(r), s.now()
+	if d := s.tries.wait(addr, now); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		apiError(w, http.StatusTooManyRequests, "rate_limit_error", "too many wrong keys: try again later")
+		return
+	}
 	key, err := DecodeLogin(r.Body)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "invalid_request_error", err.Error())
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(key), s.master) != 1 {
+		s.tries.fail(addr, now)
+		s.log.Warn("console: sign-in with a wrong master key", "remote", addr)
 		apiError(w, http.StatusUnauthorized, "authentication_error", "wrong master key")
 		return
 	}
+	s.tries.succeed(addr)
+	s.log.Info("console: signed in", "remote", addr)
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: s.Issue(s.now()), Path: "/", MaxAge: int(SessionTTL / time.Second),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	w.Header().Set("Cache-Control", "no-store")
