@@ -58,6 +58,7 @@ const offPage = `<!doctype html>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem">
 <h1>The console is off</h1>
 <p>The railyard web console needs <code>auth.master_key</code>: set it in the config
-(or <code>RAILYARD_MASTER_KEY</code> in the environment) and restart, then sign in here with it.</p>
+(for example <code>master_key: ${RAILYARD_MASTER_KEY}</code> under <code>auth:</code>) and
+restart, then sign in here with it.</p>
 </body></html>
 `
