@@ -28,3 +28,20 @@ export function applyChunk(reply, chunk) {
   return reply;
 }
 
+// toolsOf reads the tools field: a JSON array of OpenAI tools, or of bare
+// function definitions ({name, description, parameters}) wrapped here.
+export function toolsOf(text) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (x) {
+    throw new Error('tools: not JSON: ' + x.message);
+  }
+  if (!Array.isArray(v)) v = [v];
+  return v.map((t, i) => {
+    if (!t || typeof t !== 'object') throw new Error(`tools[${i}]: not an object`);
+    if (t.type === 'function' && t.function) return t;
+    if (typeof t.name === 'string') return { type: 'function', function: t };
+    throw new Error(`tools[${i}]: want {"type":"function","function":{...}} or {"name":...,"parameters":{...}}`);
+  });
+}

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SSEParser, readSSE } from '../src/sse.js';
-import { applyChunk, fresh } from '../src/chat.js';
+import { applyChunk, fresh, toolsOf } from '../src/chat.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const streams = join(here, '..', '..', '..', 'dialect', 'openai', 'testdata', 'streams');
@@ -160,4 +160,15 @@ test('a complete (non-stream) reply folds like one chunk', () => {
   assert.equal(r.text, 'hi');
   assert.deepEqual(r.tools, [{ id: 't', name: 'f', args: '{}' }]);
   assert.equal(r.finish, 'stop');
+});
+
+test('the playground tools field takes OpenAI tools or bare functions, and names what is wrong', () => {
+  const fn = { name: 'f', parameters: { type: 'object' } };
+  assert.deepEqual(toolsOf(JSON.stringify([fn])), [{ type: 'function', function: fn }]);
+  assert.deepEqual(toolsOf(JSON.stringify(fn)), [{ type: 'function', function: fn }]);
+  const full = { type: 'function', function: fn };
+  assert.deepEqual(toolsOf(JSON.stringify([full])), [full]);
+  assert.throws(() => toolsOf('[{'), /tools: not JSON/);
+  assert.throws(() => toolsOf('[1]'), /tools\[0\]: not an object/);
+  assert.throws(() => toolsOf('[{"description":"x"}]'), /tools\[0\]: want/);
 });

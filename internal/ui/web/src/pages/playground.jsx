@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import * as f from '../format.js';
 import { readSSE } from '../sse.js';
-import { applyChunk, fresh } from '../chat.js';
+import { applyChunk, fresh, toolsOf } from '../chat.js';
 import { ErrorBox, PageHead, useLoad } from '../ui.jsx';
 
 const endpoint = '/admin/api/playground/chat/completions';
@@ -61,6 +61,8 @@ export function Playground() {
   const [system, setSystem] = useState('');
   const [input, setInput] = useState('');
   const [maxTokens, setMaxTokens] = useState('');
+  const [effort, setEffort] = useState('');
+  const [tools, setTools] = useState('');
   const [history, setHistory] = useState([]); // earlier turns: {role, content, reply?}
   const [reply, setReply] = useState(null);
   const [meta, setMeta] = useState(null);
@@ -81,10 +83,21 @@ export function Playground() {
     const turns = [...prior, { role: 'user', content: text }];
     const messages = [];
     if (system.trim()) messages.push({ role: 'system', content: system.trim() });
-    for (const t of turns) messages.push({ role: t.role, content: t.content });
+    // An earlier reply that was only tool calls is left out: the playground
+    // does not run tools, and a tool call without its result is refused.
+    for (const t of turns) if (t.content) messages.push({ role: t.role, content: t.content });
     const body = { model, messages, stream: true, stream_options: { include_usage: true } };
     const mt = parseInt(maxTokens, 10);
     if (mt > 0) body.max_tokens = mt;
+    if (effort) body.reasoning_effort = effort;
+    if (tools.trim()) {
+      try {
+        body.tools = toolsOf(tools);
+      } catch (x) {
+        setErr(x);
+        return;
+      }
+    }
 
     setHistory(turns);
     setInput('');
@@ -183,6 +196,26 @@ export function Playground() {
             <span>Max tokens</span>
             <input data-testid="playground-max-tokens" value={maxTokens} inputmode="numeric" onInput={(e) => setMaxTokens(e.currentTarget.value)} placeholder="default" />
           </label>
+          <label class="field">
+            <span>Reasoning effort</span>
+            <select data-testid="playground-effort" value={effort} onChange={(e) => setEffort(e.currentTarget.value)}>
+              <option value="">not asked</option>
+              <option value="low">low</option>
+              <option value="medium">medium</option>
+              <option value="high">high</option>
+            </select>
+          </label>
+          <details class="field" open={tools !== ''}>
+            <summary>Tools (JSON)</summary>
+            <textarea
+              data-testid="playground-tools"
+              rows="4"
+              class="mono"
+              value={tools}
+              onInput={(e) => setTools(e.currentTarget.value)}
+              placeholder={'[{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]'}
+            />
+          </details>
           <label class="field">
             <span>Message</span>
             <textarea
