@@ -26,6 +26,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type options struct {
 	rounds                   int
 	pairOnly                 *bool
 	verbose                  bool
+	cpuprofile               string
 	spike                    time.Duration
 }
 
@@ -57,13 +59,27 @@ func main() {
 	flag.IntVar(&o.n, "n", 20000, "requests per scenario")
 	flag.IntVar(&o.concurrency, "concurrency", 32, "closed-loop client workers")
 	flag.IntVar(&o.capacity, "capacity", 8, "spillover: concurrency capacity of flaky and spiky (committed capacity)")
-	flag.IntVar(&o.rounds, "rounds", 3, "alternating rounds of the only-steady baseline and the latency policy (medians reported)")
-	o.pairOnly = flag.Bool("pair", false, "run only the alternating only-steady and latency rounds")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the only-steady baseline and the latency policy, interleaved (medians reported)")
+	o.pairOnly = flag.Bool("pair", false, "run only the interleaved only-steady and latency rounds")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.BoolVar(&o.verbose, "v", false, "print the latency policy's view of each target every 500ms")
 	flag.DurationVar(&o.spike, "spike", 80*time.Millisecond, "spiky's latency spike")
 	flag.Parse()
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/routing:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/routing:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -75,11 +91,14 @@ type upstream struct {
 	url      string
 	inflight atomic.Int64
 	peak     atomic.Int64
+	calls    atomic.Int64 // requests served
+	conns    atomic.Int64 // connections accepted
 	srv      *http.Server
 }
 
 func (u *upstream) ServeHTTP(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.calls.Add(1)
 		n := u.inflight.Add(1)
 		for p := u.peak.Load(); n > p && !u.peak.CompareAndSwap(p, n); p = u.peak.Load() {
 		}
@@ -110,7 +129,12 @@ func startUpstreams(spike time.Duration) (map[string]*upstream, error) {
 			return nil, err
 		}
 		u := &upstream{url: "http://" + ln.Addr().String() + "/v1"}
-		u.srv = &http.Server{Handler: u.ServeHTTP(sim.New(simConfig(spike), d, nil)), ReadHeaderTimeout: 10 * time.Second}
+		u.srv = &http.Server{Handler: u.ServeHTTP(sim.New(simConfig(spike), d, nil)), ReadHeaderTimeout: 10 * time.Second,
+			ConnState: func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					u.conns.Add(1)
+				}
+			}}
 		go func() { _ = u.srv.Serve(ln) }()
 		ups[n] = u
 	}
@@ -151,6 +175,9 @@ type result struct {
 	share      map[string]int
 	peak       map[string]int64
 	elapsed    time.Duration
+	cpu        time.Duration // the whole process's (client, gateway, upstreams)
+	calls      int64         // upstream requests
+	conns      int64         // upstream connections opened
 	breakerHit int
 }
 
@@ -175,19 +202,20 @@ func run(o options) error {
 	}
 	fmt.Printf("bench/routing: %d requests per scenario, %d client workers; upstreams: flaky (30%% 500s, $0.10/$0.40 per MTok), spiky (5%% +%v, $0.50/$2), steady ($3/$15)\n\n",
 		o.n, o.concurrency, o.spike)
-	// The latency goal compares two scenarios measured at different
-	// moments on a machine whose load varies: they run in alternating
-	// rounds and the table shows each one's median-p99 round.
+	// The latency goal compares two scenarios: they run interleaved
+	// (runPair), in as many rounds as asked, and the table shows each
+	// one's median-p99 round.
 	paired := map[string][]*result{}
-	for i := range o.rounds {
-		for _, name := range []string{"only steady", "latency"} {
-			sc := scenarios[slices.IndexFunc(scenarios, func(s scenario) bool { return s.name == name })]
-			r, err := runScenario(o, sc, ups, cat)
-			if err != nil {
-				return fmt.Errorf("%s round %d: %w", sc.name, i+1, err)
-			}
-			paired[name] = append(paired[name], r)
+	find := func(name string) scenario {
+		return scenarios[slices.IndexFunc(scenarios, func(s scenario) bool { return s.name == name })]
+	}
+	for range o.rounds {
+		rb, rp, err := runPair(o, find("only steady"), find("latency"), ups, cat)
+		if err != nil {
+			return err
 		}
+		paired["only steady"] = append(paired["only steady"], rb)
+		paired["latency"] = append(paired["latency"], rp)
 	}
 	var results []*result
 	for _, sc := range scenarios {
@@ -215,6 +243,27 @@ func run(o options) error {
 }
 
 func runScenario(o options, sc scenario, ups map[string]*upstream, cat *catalog.Catalog) (*result, error) {
+	st, err := newStage(o, sc, ups, cat)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
+	r := newResult(sc)
+	st.drive(o, o.n, r, ups)
+	return r, nil
+}
+
+// stage is one scenario's gateway, up and warmed, ready for load.
+type stage struct {
+	sc     scenario
+	url    string
+	hc     *http.Client
+	health *route.Health
+	tbl    *route.Table
+	srv    *http.Server
+}
+
+func newStage(o options, sc scenario, ups map[string]*upstream, cat *catalog.Catalog) (*stage, error) {
 	client := provider.NewClient(provider.TransportOptions{FirstByteTimeout: 10 * time.Second})
 	var ps []*provider.Provider
 	m := config.Model{Name: "m", Route: sc.policy}
@@ -253,7 +302,6 @@ func runScenario(o options, sc scenario, ups map[string]*upstream, cat *catalog.
 	mux.Handle("POST /v1/chat/completions", gw.Handler(openai.Dialect{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Shutdown(context.Background())
 
 	url := "http://" + ln.Addr().String() + "/v1/chat/completions"
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2, MaxConnsPerHost: 0}}
@@ -263,22 +311,42 @@ func runScenario(o options, sc scenario, ups map[string]*upstream, cat *catalog.
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+	return &stage{sc: sc, url: url, hc: hc, health: health, tbl: tbl, srv: srv}, nil
+}
+
+func (st *stage) close() {
+	st.hc.CloseIdleConnections()
+	_ = st.srv.Shutdown(context.Background())
+}
+
+func newResult(sc scenario) *result {
+	return &result{scenario: sc, share: map[string]int{}, peak: map[string]int64{}}
+}
+
+// drive sends n requests through st from o.concurrency closed-loop
+// workers and adds them to r.
+func (st *stage) drive(o options, n int, r *result, ups map[string]*upstream) {
 	for _, u := range ups {
 		u.peak.Store(0)
 	}
-	r := &result{scenario: sc, share: map[string]int{}, peak: map[string]int64{}}
 	var mu sync.Mutex
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	cpu0 := processCPU()
+	var calls0, conns0 int64
+	for _, u := range ups {
+		calls0 += u.calls.Load()
+		conns0 += u.conns.Load()
+	}
 	start := time.Now()
 	for range o.concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for next.Add(1) <= int64(o.n) {
+			for next.Add(1) <= int64(n) {
 				body := `{"model":"m","max_tokens":16,"messages":[{"role":"user","content":"Summarise the routing report in one line."}]}`
 				t0 := time.Now()
-				resp, err := hc.Post(url, "application/json", strings.NewReader(body))
+				resp, err := st.hc.Post(st.url, "application/json", strings.NewReader(body))
 				var status int
 				var prov, route string
 				var cost float64
@@ -307,17 +375,23 @@ func runScenario(o options, sc scenario, ups map[string]*upstream, cat *catalog.
 		}()
 	}
 	stop := make(chan struct{})
-	if o.verbose && sc.policy == "latency" {
-		go watchHealth(health, tbl, stop)
+	if o.verbose && st.sc.policy == "latency" {
+		go watchHealth(st.health, st.tbl, stop)
 	}
+
 	wg.Wait()
 	close(stop)
-	r.elapsed = time.Since(start)
-	for n, u := range ups {
-		r.peak[n] = u.peak.Load()
+	r.elapsed += time.Since(start)
+	r.cpu += processCPU() - cpu0
+	r.calls -= calls0
+	r.conns -= conns0
+	for _, u := range ups {
+		r.calls += u.calls.Load()
+		r.conns += u.conns.Load()
 	}
-	hc.CloseIdleConnections()
-	return r, nil
+	for name, u := range ups {
+		r.peak[name] = max(r.peak[name], u.peak.Load())
+	}
 }
 
 func pct(lat []time.Duration, p float64) time.Duration {
@@ -331,8 +405,8 @@ func pct(lat []time.Duration, p float64) time.Duration {
 }
 
 func printTable(rs []*result, o options, ratios []float64) {
-	fmt.Printf("%-16s %9s %9s %9s %12s %8s %8s %8s %14s %7s\n",
-		"scenario", "success", "p50", "p99", "$/1k req", "flaky", "spiky", "steady", "peak in flight", "time")
+	fmt.Printf("%-16s %9s %9s %9s %12s %8s %8s %8s %14s %7s %9s\n",
+		"scenario", "success", "p50", "p99", "$/1k req", "flaky", "spiky", "steady", "peak in flight", "time", "CPU/req")
 	byName := map[string]*result{}
 	for _, r := range rs {
 		byName[r.name] = r
@@ -353,9 +427,10 @@ func printTable(rs []*result, o options, ratios []float64) {
 		if r.ok > 0 {
 			per1k = r.costUSD / float64(r.ok) * 1000
 		}
-		fmt.Printf("%-16s %8.2f%% %9s %9s %12.6f %8s %8s %8s %14s %6.1fs\n",
+		fmt.Printf("%-16s %8.2f%% %9s %9s %12.6f %8s %8s %8s %14s %6.1fs %7.0fµs\n",
 			r.name, 100*float64(r.ok)/float64(total), round(pct(r.lat, 0.5)), round(pct(r.lat, 0.99)), per1k,
-			share("flaky"), share("spiky"), share("steady"), strings.Join(peaks, "/"), r.elapsed.Seconds())
+			share("flaky"), share("spiky"), share("steady"), strings.Join(peaks, "/"), r.elapsed.Seconds(),
+			float64(r.cpu.Microseconds())/float64(max(total, 1)))
 	}
 	fmt.Println()
 	// Goals from issue 4.
@@ -388,7 +463,7 @@ func printTable(rs []*result, o options, ratios []float64) {
 	how := ""
 	if bestName == "only steady" && len(ratios) > 1 {
 		// Paired rounds: the median of the per-round ratios.
-		ratio, how = median(ratios), fmt.Sprintf(", median of %d alternating rounds", len(ratios))
+		ratio, how = median(ratios), fmt.Sprintf(", median of %d interleaved rounds", len(ratios))
 	}
 	check(ratio <= 1.2, "latency p99 %v within 1.2x of the best healthy target's own p99 (%s: %v): %.2fx%s",
 		round(lp), bestName, round(bestP99), ratio, how)

@@ -27,6 +27,8 @@ func tailReport(r *result) {
 			tail.add(r.routes[i])
 		}
 	}
+	fmt.Printf("%s: %.3f upstream calls and %.4f new upstream connections per request\n", r.name,
+		float64(r.calls)/float64(max(r.ok+r.fail, 1)), float64(r.conns)/float64(max(r.ok+r.fail, 1)))
 	fmt.Printf("%s: the %d requests slower than the p99 (%v), and the whole run (%d):\n", r.name, tail.n, round(p99), all.n)
 	row := func(label string, tl, al int) {
 		fmt.Printf("  %-34s %6d %6.1f%%   %6d %6.2f%%\n", label, tl, 100*float64(tl)/float64(max(tail.n, 1)), al, 100*float64(al)/float64(max(all.n, 1)))
@@ -99,33 +101,6 @@ func median[T cmp.Ordered](xs []T) T {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[(len(s)-1)/2]
-}
-
-// medianRound returns the round whose p99 is the median of rs's.
-func medianRound(rs []*result) *result {
-	s := slices.Clone(rs)
-	slices.SortFunc(s, func(a, b *result) int { return cmp.Compare(pct(a.lat, 0.99), pct(b.lat, 0.99)) })
-	return s[(len(s)-1)/2]
-}
-
-// roundRatios is the latency policy's p99 over the only-steady baseline's
-// in each round: a pair measured back to back, under about the same
-// machine load.
-func roundRatios(base, pol []*result) []float64 {
-	var out []float64
-	for i := range min(len(base), len(pol)) {
-		out = append(out, float64(pct(pol[i].lat, 0.99))/float64(pct(base[i].lat, 0.99)))
-	}
-	return out
-}
-
-// printRounds lists the alternating rounds' p99s and their ratios.
-func printRounds(base, pol []*result) {
-	fmt.Printf("%d alternating rounds (only steady, then latency; the table shows each one's median-p99 round):\n", len(base))
-	for i, ratio := range roundRatios(base, pol) {
-		fmt.Printf("  round %d: only steady p99 %9v   latency p99 %9v   %.2fx\n", i+1, round(pct(base[i].lat, 0.99)), round(pct(pol[i].lat, 0.99)), ratio)
-	}
-	fmt.Println()
 }
 
 // watchHealth prints what the latency policy sees of each target every
