@@ -19,6 +19,7 @@ function pretty(s) {
 
 function Detail({ r, onClose }) {
   const attempts = r.attempts || [];
+  const hedged = attempts.some((a) => a.hedged);
   const tok = [
     ['Input', r.input_tokens],
     ['Output', r.output_tokens],
@@ -79,13 +80,13 @@ function Detail({ r, onClose }) {
             <th>Outcome</th>
             <th class="num">Status</th>
             <th class="num">Duration</th>
-            <th>Hedged</th>
+            {hedged ? <th>Hedged</th> : null}
           </tr>
         </thead>
         <tbody>
           {attempts.length === 0 ? (
             <tr>
-              <td colspan="7" class="muted">
+              <td colspan={hedged ? 7 : 6} class="muted">
                 No upstream attempt.
               </td>
             </tr>
@@ -100,7 +101,7 @@ function Detail({ r, onClose }) {
               </td>
               <td class="num">{a.status || '—'}</td>
               <td class="num">{f.msUnit(a.duration_ms)}</td>
-              <td>{a.hedged ? 'yes' : ''}</td>
+              {hedged ? <td>{a.hedged ? 'yes' : ''}</td> : null}
             </tr>
           ))}
         </tbody>
@@ -187,7 +188,7 @@ export function Requests() {
                   <th>Model</th>
                   <th>Provider</th>
                   <th class="num">Status</th>
-                  <th class="num">Tokens in / out</th>
+                  <th class="num">Tokens</th>
                   <th class="num">Cost</th>
                   <th class="num">Latency</th>
                   <th class="num">TTFT</th>
