@@ -175,8 +175,19 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
 scenario('keys: a key created in the console works once and is refused after revoking', async () => {
   const { page } = b;
   await go(page, 'nav-keys', 'keys-table');
+  // A team first, so the key can belong to it.
+  await page.locator(tid('team-name')).fill('research');
+  await page.locator(tid('team-budget')).fill('5');
+  await page.locator(tid('team-create')).click();
+  let team;
+  await poll(async () => (team = (await gw.admin('GET', '/admin/api/teams')).json.teams.find((x) => x.name === 'research')), 10_000);
+  assert.ok(team, 'the team made in the console is not in the admin API');
+  assert.equal(team.budget_usd, 5, 'team budget');
+  await page.locator(tid(`team-row-${team.id}`)).waitFor({ state: 'visible' });
+
   const name = 'console-made-' + Date.now();
   await page.locator(tid('key-name')).fill(name);
+  await page.locator(tid('key-team')).fill('research');
   await page.locator(tid('key-models')).fill('fast, smart');
   await page.locator(tid('key-budget')).fill('0.5');
   await page.locator(tid('key-rpm')).fill('600');
@@ -193,7 +204,7 @@ scenario('keys: a key created in the console works once and is refused after rev
   const list = await gw.admin('GET', '/admin/api/keys');
   const key = list.json.keys.find((k) => k.name === name);
   assert.ok(key, `key ${name} not in the admin API's list`);
-  assert.deepEqual([key.models, key.budget_usd, key.rpm], [['fast', 'smart'], 0.5, 600], 'the form\'s fields reach the key');
+  assert.deepEqual([key.team, key.models, key.budget_usd, key.rpm], ['research', ['fast', 'smart'], 0.5, 600], 'the form\'s fields reach the key');
   await page.locator(tid(`key-row-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
   await page.locator(tid(`key-budget-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
 
