@@ -170,6 +170,12 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
     assert.equal(await page.locator(tid(id)).count(), 1, `${id} present`);
   }
   await snap(page, 'overview');
+
+  // Split by model: the charts get one line per model, named in the legend.
+  await pick(page, 'overview-by', 'model');
+  const split = await poll(async () => /fast/.test(await text(page, 'chart-requests')), 10_000, 200);
+  assert.ok(split, `chart-requests split by model does not name "fast": ${await text(page, 'chart-requests')}`);
+  await pick(page, 'overview-by', '');
 });
 
 scenario('keys: a key created in the console works once and is refused after revoking', async () => {
