@@ -39,11 +39,17 @@ func TestObserverSeesBothSendsOfAHedge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Teach: slow usually answers in 10ms (20 samples), fast in 30ms
+	// (5 samples: too few for fast's own estimates to bound the hedge's
+	// delay), so slow is chosen and hedged after about 10ms.
 	h := route.NewHealth(route.HealthOptions{})
-	for range 20 {
+	for i := range 20 {
 		for _, p := range tbl.Providers() {
 			d := 10 * time.Millisecond
 			if p.Name == "fast" {
+				if i >= 5 {
+					continue
+				}
 				d = 30 * time.Millisecond
 			}
 			l, _ := h.Acquire(route.Target{Provider: p, Model: "x"}, 0)
