@@ -13,6 +13,12 @@ export function useLoad(load, deps, every = 0) {
   const reload = useCallback(() => setTick((t) => t + 1), []);
   useEffect(() => {
     const ctl = new AbortController();
+    let timer = 0;
+    // The next call is scheduled when this one ends, so a slow answer is
+    // never cut off by the next tick.
+    const next = () => {
+      if (every > 0 && !ctl.signal.aborted) timer = setTimeout(reload, every);
+    };
     setBusy(true);
     load(ctl.signal).then(
       (d) => {
@@ -20,15 +26,15 @@ export function useLoad(load, deps, every = 0) {
         setData(d);
         setError(null);
         setBusy(false);
+        next();
       },
       (e) => {
         if (ctl.signal.aborted || e.name === 'AbortError') return;
         setError(e);
         setBusy(false);
+        next();
       },
     );
-    let timer = 0;
-    if (every > 0) timer = setTimeout(reload, every);
     return () => {
       ctl.abort();
       clearTimeout(timer);
@@ -124,11 +130,11 @@ export function Confirm({ text, yes = 'Yes', onYes, onNo, busy }) {
   );
 }
 
-export function Select({ testid, value, onChange, options, label }) {
+export function Select({ testid, value, onChange, options, label, aria }) {
   return (
     <label class="field">
       {label ? <span>{label}</span> : null}
-      <select data-testid={testid} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+      <select data-testid={testid} aria-label={label ? undefined : aria} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -101,8 +101,8 @@ export function Overview() {
   return (
     <div class="page">
       <PageHead title="Overview">
-        <Select testid="overview-range" value={since} onChange={setSince} options={ranges} />
-        <Select testid="overview-by" value={by} onChange={setBy} options={splits} />
+        <Select testid="overview-range" aria="Time range" value={since} onChange={setSince} options={ranges} />
+        <Select testid="overview-by" aria="Split by" value={by} onChange={setBy} options={splits} />
         <span class="muted small">{busy ? 'loading…' : step}</span>
       </PageHead>
       <ErrorBox error={error} />
