@@ -14,6 +14,7 @@ package reqlog
 import (
 	"math"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -153,6 +154,7 @@ func (q *request) End(s gateway.Summary) {
 	}
 	e.Provider, e.UpstreamModel = s.Provider, s.UpstreamModel
 	e.Status, e.Route, e.Error = s.Status, s.Route, s.Error
+	e.ID, e.Model, e.UpstreamModel, e.Error = own(e.ID, e.Model, e.UpstreamModel, e.Error)
 	u := s.Usage
 	e.InputTokens, e.OutputTokens, e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens =
 		u.InputTokens, u.OutputTokens, u.CacheReadTokens, u.CacheWriteTokens, u.ReasoningTokens
@@ -190,6 +192,21 @@ func (l *Log) record(e *Entry) {
 // body copies at most BodyLimit bytes: the gateway's buffers are not ours
 // to keep, and a copy holds no more than the cap.
 func body(b []byte) string { return string(b[:min(len(b), BodyLimit)]) }
+
+// own copies strings the entry keeps that may be slices of a larger one
+// (a decoder's substring of a whole request or reply body, which a kept
+// entry would otherwise hold in memory), into one allocation.
+func own(a, b, c, d string) (string, string, string, string) {
+	var sb strings.Builder // not a+b+c+d: that returns a lone non-empty operand uncopied
+	sb.Grow(len(a) + len(b) + len(c) + len(d))
+	sb.WriteString(a)
+	sb.WriteString(b)
+	sb.WriteString(c)
+	sb.WriteString(d)
+	all := sb.String()
+	i, j, k := len(a), len(a)+len(b), len(a)+len(b)+len(c)
+	return all[:i], all[i:j], all[j:k], all[k:]
+}
 
 // ms renders d in milliseconds, to the microsecond.
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }

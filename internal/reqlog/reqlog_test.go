@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/railyard-ai/railyard/internal/gateway"
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -209,5 +210,20 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 	if got := len(l.List(Filter{Limit: 1000})); got != 64 {
 		t.Errorf("%d entries, want 64", got)
+	}
+}
+
+// An entry must not keep a decoder's substring of a whole body alive.
+func TestEntryOwnsItsStrings(t *testing.T) {
+	big := strings.Repeat("x", 1<<20) + "gpt-4o"
+	model := big[len(big)-6:]
+	l := New(Options{})
+	q := l.StartRequest(httptest.NewRequest(http.MethodPost, "/", nil), gateway.RequestStart{})
+	q.End(gateway.Summary{Request: &llm.Request{Model: model}, UpstreamModel: model, Error: model})
+	e := l.List(Filter{})[0]
+	for _, s := range []string{e.Model, e.UpstreamModel, e.Error} {
+		if s != "gpt-4o" || unsafe.StringData(s) == unsafe.StringData(model) {
+			t.Errorf("%q shares the body's memory", s)
+		}
 	}
 }
