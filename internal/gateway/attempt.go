@@ -175,9 +175,10 @@ func (t *routeTrace) String() string {
 	return t.policy + ": " + strings.Join(t.steps, " -> ")
 }
 
-// readLimited reads at most maxUpstreamBody bytes of r.
-func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxUpstreamBody+1))
+// readLimited reads at most maxUpstreamBody bytes of r, whose declared
+// length is hint (<= 0: unknown).
+func readLimited(r io.Reader, hint int64) ([]byte, error) {
+	b, err := readAll(io.LimitReader(r, maxUpstreamBody+1), hint)
 	if err == nil && len(b) > maxUpstreamBody {
 		return nil, fmt.Errorf("upstream reply exceeds %s", byteSize(maxUpstreamBody))
 	}

@@ -112,7 +112,7 @@ func (g *Gateway) embedAttempt(x *exchange, t route.Target, ee dialect.EmbedEgre
 	if resp.StatusCode != http.StatusOK {
 		return upstreamError(p, resp)
 	}
-	raw, err := readLimited(resp.Body)
+	raw, err := readLimited(resp.Body, resp.ContentLength)
 	if err != nil {
 		return bodyError(x, p.Name, err)
 	}

@@ -17,7 +17,7 @@ import (
 // reply. Nothing has reached the client yet, so a broken reply fails over.
 func (g *Gateway) relayResponse(x *exchange, t route.Target, fast bool, resp *http.Response) *attemptError {
 	p := t.Provider
-	raw, err := readLimited(resp.Body)
+	raw, err := readLimited(resp.Body, resp.ContentLength)
 	if err != nil {
 		return bodyError(x, p.Name, err)
 	}

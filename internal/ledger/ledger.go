@@ -57,6 +57,7 @@ type Writer struct {
 	closed  bool
 
 	q    chan item
+	stop chan struct{} // closed by Close, after q
 	done chan struct{}
 }
 
@@ -77,7 +78,7 @@ func Open(ctx context.Context, st store.Store, dir string, opts Options) (*Write
 	if opts.Queue <= 0 {
 		opts.Queue = 1 << 16
 	}
-	w := &Writer{st: st, dir: dir, opts: opts, log: opts.Logger, pending: map[int]int{}, q: make(chan item, opts.Queue), done: make(chan struct{})}
+	w := &Writer{st: st, dir: dir, opts: opts, log: opts.Logger, pending: map[int]int{}, q: make(chan item, opts.Queue), stop: make(chan struct{}), done: make(chan struct{})}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -210,11 +211,11 @@ var ErrClosed = errors.New("ledger closed")
 // Record spools r and queues it for the store. When it returns nil the row
 // survives a crash of this process.
 func (w *Writer) Record(r store.Record) error {
-	line, err := json.Marshal(r)
+	var buf [512]byte
+	line, err := appendLine(buf[:0], r)
 	if err != nil {
 		return err
 	}
-	line = append(line, '\n')
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -238,6 +239,9 @@ func (w *Writer) Record(r store.Record) error {
 	return nil
 }
 
+// run writes the queued rows at every tick (or when Close asks). It does
+// not wait on the queue itself: a goroutine woken for every row cost each
+// request a context switch, and rows wait for the tick in any case.
 func (w *Writer) run() {
 	defer close(w.done)
 	tick := time.NewTicker(w.opts.FlushInterval)
@@ -245,19 +249,36 @@ func (w *Writer) run() {
 	var batch []item
 	for {
 		select {
-		case it, ok := <-w.q:
+		case <-tick.C:
+		case <-w.stop:
+		}
+		for {
+			it, ok, more := w.next()
+			if !more {
+				break
+			}
 			if !ok {
 				w.flush(batch)
 				return
 			}
-			batch = append(batch, it)
-			if len(batch) < w.opts.BatchSize {
-				continue
+			if batch = append(batch, it); len(batch) >= w.opts.BatchSize {
+				w.flush(batch)
+				batch = batch[:0]
 			}
-		case <-tick.C:
 		}
 		w.flush(batch)
 		batch = batch[:0]
+	}
+}
+
+// next takes a queued row without waiting: more is false when the queue
+// is empty, ok false when it is closed.
+func (w *Writer) next() (it item, ok, more bool) {
+	select {
+	case it, ok = <-w.q:
+		return it, ok, true
+	default:
+		return item{}, true, false
 	}
 }
 
@@ -304,6 +325,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	}
 	w.closed = true
 	close(w.q)
+	close(w.stop)
 	w.mu.Unlock()
 	select {
 	case <-w.done:

