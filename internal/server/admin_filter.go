@@ -10,27 +10,27 @@ import (
 	"github.com/railyard-ai/railyard/internal/store"
 )
 
-// ledgerFilter narrows the usage report, the CSV export and the series to
-// the rows matching every field set (exact match): the console's usage
-// explorer filters.
-type ledgerFilter struct {
+// LedgerFilter narrows the usage report, the CSV export and the series to
+// the rows matching every field set (exact match; empty fields match all):
+// the console's usage explorer filters.
+type LedgerFilter struct {
 	Key, Team, Model, Provider string
 }
 
 // filterOf reads key=, team=, model= and provider= from a query.
-func filterOf(q url.Values) ledgerFilter {
-	return ledgerFilter{Key: q.Get("key"), Team: q.Get("team"), Model: q.Get("model"), Provider: q.Get("provider")}
+func filterOf(q url.Values) LedgerFilter {
+	return LedgerFilter{Key: q.Get("key"), Team: q.Get("team"), Model: q.Get("model"), Provider: q.Get("provider")}
 }
 
-func (f ledgerFilter) empty() bool { return f == ledgerFilter{} }
+func (f LedgerFilter) empty() bool { return f == LedgerFilter{} }
 
-func (f ledgerFilter) match(r store.Record) bool {
+func (f LedgerFilter) match(r store.Record) bool {
 	return (f.Key == "" || r.KeyID == f.Key) && (f.Team == "" || r.Team == f.Team) &&
 		(f.Model == "" || r.Model == f.Model) && (f.Provider == "" || r.Provider == f.Provider)
 }
 
 // keep is match, or nil (keep everything) for the empty filter.
-func (f ledgerFilter) keep() func(store.Record) bool {
+func (f LedgerFilter) keep() func(store.Record) bool {
 	if f.empty() {
 		return nil
 	}
@@ -57,7 +57,7 @@ func groupOf(by string, r store.Record) string {
 
 // usageWhere is Usage narrowed by f. Without a filter the store groups
 // (SQL); with one, the rows are grouped here, one pass over the window.
-func usageWhere(ctx context.Context, st store.Store, by, since string, now time.Time, f ledgerFilter) ([]UsageRow, error) {
+func usageWhere(ctx context.Context, st store.Store, by, since string, now time.Time, f LedgerFilter) ([]UsageRow, error) {
 	if f.empty() {
 		return Usage(ctx, st, by, since, now)
 	}

@@ -127,7 +127,7 @@ type cell struct {
 // BuildSeries reads the series report from st: by is model, provider,
 // key, team or "" (one series, "all"); since is a duration, N days, or an
 // RFC 3339 time, at most 90 days back (default 24h).
-func BuildSeries(ctx context.Context, st store.Store, by, since string, now time.Time, f ledgerFilter) (*SeriesReport, error) {
+func BuildSeries(ctx context.Context, st store.Store, by, since string, now time.Time, f LedgerFilter) (*SeriesReport, error) {
 	now = now.UTC()
 	switch by {
 	case "", store.ByModel, store.ByProvider, store.ByKey, store.ByTeam:

@@ -25,7 +25,7 @@ func FuzzSeriesQuery(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, by, since, key, model string) {
-		rep, err := BuildSeries(context.Background(), st, by, since, seriesNow, ledgerFilter{Key: key, Model: model})
+		rep, err := BuildSeries(context.Background(), st, by, since, seriesNow, LedgerFilter{Key: key, Model: model})
 		if err != nil {
 			var inv *access.InvalidError
 			if !errors.As(err, &inv) {

@@ -38,7 +38,7 @@ func seriesStore(t *testing.T, rows []store.Record) store.Store {
 
 func TestSeriesBuckets(t *testing.T) {
 	st := seriesStore(t, seriesRows())
-	rep, err := BuildSeries(context.Background(), st, "", "1h", seriesNow, ledgerFilter{})
+	rep, err := BuildSeries(context.Background(), st, "", "1h", seriesNow, LedgerFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,17 +74,17 @@ func TestSeriesGroupsAndFilters(t *testing.T) {
 	st := seriesStore(t, seriesRows())
 	for _, tc := range []struct {
 		name, by string
-		f        ledgerFilter
+		f        LedgerFilter
 		want     string // group:requests per series, in order
 	}{
-		{"by model", "model", ledgerFilter{}, "a:2 b:2"},
-		{"by provider", "provider", ledgerFilter{}, "p1:2 p2:2"},
-		{"by key", "key", ledgerFilter{}, "k1:2 k2:1 k3:1"},
-		{"by team", "team", ledgerFilter{}, ":2 t1:2"},
-		{"key filter", "model", ledgerFilter{Key: "k1"}, "a:1 b:1"},
-		{"model and provider filter", "", ledgerFilter{Model: "b", Provider: "p2"}, "all:2"},
-		{"filters that match nothing", "model", ledgerFilter{Model: "a", Provider: "p2"}, ""},
-		{"one series even when empty", "", ledgerFilter{Team: "nobody"}, "all:0"},
+		{"by model", "model", LedgerFilter{}, "a:2 b:2"},
+		{"by provider", "provider", LedgerFilter{}, "p1:2 p2:2"},
+		{"by key", "key", LedgerFilter{}, "k1:2 k2:1 k3:1"},
+		{"by team", "team", LedgerFilter{}, ":2 t1:2"},
+		{"key filter", "model", LedgerFilter{Key: "k1"}, "a:1 b:1"},
+		{"model and provider filter", "", LedgerFilter{Model: "b", Provider: "p2"}, "all:2"},
+		{"filters that match nothing", "model", LedgerFilter{Model: "a", Provider: "p2"}, ""},
+		{"one series even when empty", "", LedgerFilter{Team: "nobody"}, "all:0"},
 	} {
 		rep, err := BuildSeries(context.Background(), st, tc.by, "1h", seriesNow, tc.f)
 		if err != nil {
@@ -115,7 +115,7 @@ func TestSeriesOtherGroup(t *testing.T) {
 		}
 	}
 	st := seriesStore(t, rows)
-	rep, err := BuildSeries(context.Background(), st, "key", "1h", seriesNow, ledgerFilter{})
+	rep, err := BuildSeries(context.Background(), st, "key", "1h", seriesNow, LedgerFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestSeriesSince(t *testing.T) {
 		{"91d", 0, "at most 90d"}, {"2160h1s", 0, "at most 90d"}, {"yesterday", 0, "want a duration"}, {"-1h", 0, "want a duration"},
 		{"0s", 0, "in the past"}, {"2027-01-01T00:00:00Z", 0, "in the past"},
 	} {
-		rep, err := BuildSeries(context.Background(), st, "", tc.since, seriesNow, ledgerFilter{})
+		rep, err := BuildSeries(context.Background(), st, "", tc.since, seriesNow, LedgerFilter{})
 		switch {
 		case tc.err != "":
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -152,7 +152,7 @@ func TestSeriesSince(t *testing.T) {
 			t.Errorf("since %q: step %d, %d buckets; want step %d", tc.since, rep.StepSeconds, len(rep.Series[0].Points), tc.step)
 		}
 	}
-	if _, err := BuildSeries(context.Background(), st, "day", "1h", seriesNow, ledgerFilter{}); err == nil {
+	if _, err := BuildSeries(context.Background(), st, "day", "1h", seriesNow, LedgerFilter{}); err == nil {
 		t.Error("by=day accepted")
 	}
 }
