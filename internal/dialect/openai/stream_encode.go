@@ -115,21 +115,21 @@ func (e *streamEncoder) blockStart(dst []byte, ev llm.Event) []byte {
 }
 
 // delta writes text appended to a block, in the delta field its type uses.
+// Text kinds go straight to textChunk: building a chunkDelta would move the
+// text to the heap (its field is a pointer), an allocation per event.
 func (e *streamEncoder) delta(dst []byte, b encBlock, text string) []byte {
-	var d chunkDelta
 	switch b.typ {
 	case llm.PartText:
-		d.Content = &text
+		return e.textChunk(dst, "content", text)
 	case llm.PartReasoning:
-		d.ReasoningContent = &text
+		return e.textChunk(dst, "reasoning_content", text)
 	case llm.PartRefusal:
-		d.Refusal = &text
+		return e.textChunk(dst, "refusal", text)
 	case llm.PartToolCall:
-		d.ToolCalls = []wireToolCall{{Index: ptr(b.tool), Function: wireFunction{Arguments: text}}}
-	default:
-		return dst
+		d := chunkDelta{ToolCalls: []wireToolCall{{Index: ptr(b.tool), Function: wireFunction{Arguments: text}}}}
+		return e.chunk(dst, d, nil)
 	}
-	return e.chunk(dst, d, nil)
+	return dst
 }
 
 // finish writes the finish_reason chunk and, when the client asked for
