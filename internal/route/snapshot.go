@@ -41,16 +41,20 @@ func (t *Table) Routes() []*Route {
 }
 
 // Snapshot reads the live state of every target of t's configured models,
-// in model then config order. It only reads: a target Health has not seen
-// yet shows zeros and is not added.
+// in model then config order, then of the direct targets (a provider's
+// model asked for by name, "provider/model") that have had traffic, by
+// provider and model. It only reads: a configured target Health has not
+// seen yet shows zeros and is not added.
 func (h *Health) Snapshot(t *Table) []TargetHealth {
 	now := h.opts.Now()
 	h.mu.Lock()
 	bs := h.opts.Breaker
 	h.mu.Unlock()
 	var out []TargetHealth
+	configured := map[Key]bool{}
 	for _, r := range t.Routes() {
 		for _, tg := range r.Targets {
+			configured[tg.key()] = true
 			th := TargetHealth{Model: r.Name, Policy: r.Policy.Name(), Provider: tg.Provider.Name,
 				UpstreamModel: tg.Model, Tags: tg.Provider.Tags, Capacity: tg.Capacity}
 			h.mu.Lock()
@@ -61,6 +65,28 @@ func (h *Health) Snapshot(t *Table) []TargetHealth {
 			}
 			out = append(out, th)
 		}
+	}
+	type seen struct {
+		k Key
+		s *targetState
+	}
+	var direct []seen
+	h.mu.Lock()
+	for k, s := range h.targets {
+		if _, ok := t.providers[k.Provider]; ok && !configured[k] {
+			direct = append(direct, seen{k, s})
+		}
+	}
+	h.mu.Unlock()
+	sort.Slice(direct, func(i, j int) bool {
+		a, b := direct[i].k, direct[j].k
+		return a.Provider < b.Provider || a.Provider == b.Provider && a.Model < b.Model
+	})
+	for _, d := range direct {
+		p := t.providers[d.k.Provider]
+		th := TargetHealth{Model: p.Name + "/" + d.k.Model, Policy: Failover{}.Name(), Provider: p.Name, UpstreamModel: d.k.Model, Tags: p.Tags}
+		d.s.snapshot(&th, now, bs, h.opts.Decay)
+		out = append(out, th)
 	}
 	return out
 }

@@ -13,7 +13,7 @@ func TestSnapshotReadsLiveStateOfTheCurrentTable(t *testing.T) {
 	h := NewHealth(HealthOptions{Now: func() time.Time { return now }, Breaker: BreakerSettings{Cooldown: time.Minute}})
 	a, b := target("a", "ma"), target("b", "mb")
 	a.Provider.Tags = []string{"eu"}
-	tbl := &Table{models: map[string]*Route{
+	tbl := &Table{providers: map[string]*provider.Provider{"a": a.Provider, "b": b.Provider}, models: map[string]*Route{
 		"zeta":  {Name: "zeta", Policy: Failover{}, Targets: []Target{b}},
 		"alpha": {Name: "alpha", Policy: Failover{}, Targets: []Target{{Provider: a.Provider, Model: "ma", Capacity: Capacity{Concurrency: 2, RPM: 100, TPM: 5000}}, b}},
 	}}
@@ -41,6 +41,13 @@ func TestSnapshotReadsLiveStateOfTheCurrentTable(t *testing.T) {
 	}
 	if sb.Breaker != BreakerClosed || sb.FirstByte != 40*time.Millisecond || sb.PerToken != 10*time.Millisecond || sb.InFlight != 1 || sb.Used.Concurrency != 1 {
 		t.Errorf("healthy target: %+v", sb)
+	}
+	direct := Target{Provider: b.Provider, Model: "other"}
+	l, _ = h.Acquire(direct, 0)
+	l.Done(Outcome{FirstByte: time.Millisecond, Total: time.Millisecond})
+	h.Stats(target("gone", "x")) // a provider no longer in the table
+	if got := h.Snapshot(tbl); len(got) != 4 || got[3].Model != "b/other" || got[3].Provider != "b" || got[3].UpstreamModel != "other" || got[3].FirstByte != time.Millisecond {
+		t.Errorf("direct targets with traffic follow the configured ones: %+v", got)
 	}
 	now = now.Add(2 * time.Minute)
 	if got := h.Snapshot(tbl)[0]; got.Breaker != BreakerHalfOpen || got.ErrorRate >= 1 || got.Used.RPM != 0 {
