@@ -220,6 +220,11 @@ func (s *streamRelay) commit() {
 	s.g.setRouteHeaders(x, s.t.Provider.Name, s.model)
 	x.w.WriteHeader(http.StatusOK)
 	s.sent = true
+	if !s.g.prompts {
+		// No failover from here, so the client's bytes are not needed
+		// again: an open stream no longer keeps the prompt twice.
+		x.body = nil
+	}
 }
 
 // fail ends the attempt. Before the first byte the error goes back to the

@@ -5,7 +5,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -136,10 +135,12 @@ func (p *Provider) Serves(model string) bool {
 // Send posts body to path under the base URL. The caller owns the reply
 // body. extra headers (request id, trace context) are added last.
 func (p *Provider) Send(ctx context.Context, path string, body []byte, extra http.Header) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.BaseURL+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.BaseURL+path, nil)
 	if err != nil {
 		return nil, err
 	}
+	release := setBody(req, body)
+	defer release()
 	for k, v := range p.header {
 		req.Header[k] = v
 	}
