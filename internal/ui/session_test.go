@@ -2,6 +2,7 @@ package ui
 
 import (
 	"crypto/tls"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -137,5 +138,19 @@ func TestLogout(t *testing.T) {
 	c := rec.Result().Cookies()
 	if rec.Code != 204 || len(c) != 1 || c[0].Name != CookieName || c[0].Value != "" || c[0].MaxAge >= 0 {
 		t.Fatalf("logout: %d %v", rec.Code, rec.Header())
+	}
+}
+
+func TestLoginLogsNoKey(t *testing.T) {
+	var buf strings.Builder
+	h := Handler(Options{MasterKey: master, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	login(t, h, `{"key":"mk-wrong-guess"}`, false)
+	login(t, h, `{"key":"`+master+`"}`, false)
+	out := buf.String()
+	if !strings.Contains(out, "signed in") || !strings.Contains(out, "wrong master key") {
+		t.Fatalf("log: %s", out)
+	}
+	if strings.Contains(out, master) || strings.Contains(out, "mk-wrong-guess") {
+		t.Fatalf("a key in the log: %s", out)
 	}
 }
