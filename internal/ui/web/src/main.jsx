@@ -20,9 +20,23 @@ const pages = [
   { path: '/ui/playground', id: 'playground', label: 'Playground', view: Playground },
 ];
 
+function NotFound() {
+  return (
+    <div class="page">
+      <h1>No such page</h1>
+      <p class="muted">
+        <code>{location.pathname}</code> is not a page of the console; pick one on the left.
+      </p>
+    </div>
+  );
+}
+
+const notFound = { path: '', id: 'not-found', label: 'Not found', view: NotFound };
+
 function pageFor(pathname) {
   const p = pathname.replace(/\/+$/, '') || '/';
-  return pages.find((x) => x.path.replace(/\/+$/, '') === p) || pages[0];
+  if (p === '/ui' || p === '/') return pages[0];
+  return pages.find((x) => x.path.replace(/\/+$/, '') === p) || notFound;
 }
 
 function usePath() {

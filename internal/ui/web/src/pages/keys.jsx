@@ -1,6 +1,6 @@
 // Keys and teams: create (the new key's secret shown once), edit, revoke,
 // and each one's spend in its budget period against its budget.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import * as f from '../format.js';
 import { Bar, Confirm, ErrorBox, PageHead, useLoad } from '../ui.jsx';
@@ -85,6 +85,11 @@ function Budget({ testid, x, spend }) {
 
 function Secret({ created, onClose }) {
   const [copied, setCopied] = useState('');
+  const box = useRef(null);
+  // The form may be scrolled away from the top: bring the key into view.
+  useEffect(() => {
+    if (box.current && box.current.scrollIntoView) box.current.scrollIntoView({ block: 'nearest' });
+  }, [created]);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(created.key);
@@ -94,7 +99,7 @@ function Secret({ created, onClose }) {
     }
   };
   return (
-    <div class="card secret" role="status">
+    <div class="card secret" role="status" ref={box}>
       <p>
         <strong>Key “{created.name}” created.</strong> Copy it now: it will not be shown again.
       </p>
