@@ -49,14 +49,35 @@ function stepLabel(sec) {
 // gap turns a latency of an empty bucket into a gap rather than a zero.
 const gap = (p, v) => (p.requests > 0 ? v : null);
 
+// Lines a split chart draws at most; the smaller groups are summed into
+// one "other" line (counts, spend, error rate; no latency: percentiles do
+// not add up).
+const maxLines = 9;
+
+function topGroups(series) {
+  if (series.length <= maxLines) return { shown: series, other: null };
+  const total = (s) => s.points.reduce((n, p) => n + p.requests, 0);
+  const sorted = [...series].sort((a, b) => total(b) - total(a) || (a.group < b.group ? -1 : 1));
+  const rest = sorted.slice(maxLines - 1);
+  const keys = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd'];
+  const points = rest[0].points.map((p, i) => {
+    const o = { t: p.t };
+    for (const k of keys) o[k] = rest.reduce((n, s) => n + (s.points[i] ? s.points[i][k] || 0 : 0), 0);
+    return o;
+  });
+  return { shown: sorted.slice(0, maxLines - 1), other: { group: `other (${rest.length} groups)`, points } };
+}
+
 function charts(data, names) {
-  const series = (data && data.series) || [];
-  if (series.length === 0) return null;
+  const all = (data && data.series) || [];
+  if (all.length === 0) return null;
+  const { shown, other } = topGroups(all);
+  const series = other ? [...shown, other] : shown;
   const xs = series[0].points.map((p) => p.t);
   const split = !(series.length === 1 && series[0].group === 'all');
-  const name = (s) => (names && names[s.group] ? `${names[s.group]} (${s.group})` : s.group || '(none)');
+  const name = (s) => (names && names[s.group]) || s.group || '(none)';
   const col = (i) => palette[i % palette.length];
-  const line = (s, i, label, pick, extra) => ({ label, color: col(i), values: s.points.map(pick), ...extra });
+  const line = (s, i, label, pick, extra) => ({ label, color: s === other ? '#9aa4b1' : col(i), values: s.points.map(pick), ...extra });
   const out = {
     xs,
     requests: series.map((s, i) => line(s, i, name(s), (p) => p.requests)),
@@ -66,7 +87,7 @@ function charts(data, names) {
   };
   if (split) {
     out.tokens = series.map((s, i) => line(s, i, name(s), (p) => p.input_tokens + p.output_tokens));
-    out.latency = series.flatMap((s, i) => [
+    out.latency = shown.flatMap((s, i) => [
       line(s, i, name(s) + ' p95', (p) => gap(p, p.p95_ms)),
       line(s, i, name(s) + ' p50', (p) => gap(p, p.p50_ms), { dash: [4, 4] }),
     ]);
@@ -91,8 +112,12 @@ export function Overview() {
   // Split by key: label the lines with the keys' names too.
   const keys = useLoad((signal) => (by === 'key' ? api.get('/admin/api/keys', { signal }) : Promise.resolve(null)), [by]).data;
   const names = useMemo(() => {
+    const list = (keys && keys.keys) || [];
+    const seen = {};
+    for (const k of list) seen[k.name] = (seen[k.name] || 0) + 1;
+    // A key's name alone, unless two keys share it.
     const m = {};
-    for (const k of (keys && keys.keys) || []) m[k.id] = k.name;
+    for (const k of list) m[k.id] = seen[k.name] > 1 ? `${k.name} …${k.id.slice(-4)}` : k.name;
     return m;
   }, [keys]);
   const c = useMemo(() => charts(data, names), [data, names]);

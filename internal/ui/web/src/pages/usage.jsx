@@ -60,7 +60,22 @@ export function Usage() {
   ).data;
   const keyName = {};
   if (names) for (const k of names.keys) keyName[k.id] = k.name;
-  const rows = (data && data.rows) || [];
+  const [sort, setSort] = useState({ key: '', desc: true });
+  const rows = [...((data && data.rows) || [])];
+  if (sort.key) {
+    const k = sort.key;
+    const cmp = (a, b) => (k === 'group' ? String(a.group).localeCompare(String(b.group)) : (a[k] || 0) - (b[k] || 0));
+    rows.sort((a, b) => (sort.desc ? -cmp(a, b) : cmp(a, b)));
+  }
+  // Sort by a column: first click largest first, second click reverses.
+  const th = (key, label, num) => (
+    <th key={key} class={num ? 'num' : ''} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : undefined}>
+      <button class="sort" onClick={() => setSort({ key, desc: sort.key === key ? !sort.desc : key !== 'group' })}>
+        {label}
+        {sort.key === key ? (sort.desc ? ' ↓' : ' ↑') : ''}
+      </button>
+    </th>
+  );
   const total = { requests: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0 };
   for (const r of rows) for (const k of Object.keys(total)) total[k] += r[k] || 0;
   const csv = '/admin/api/ledger.csv' + api.query({ since, ...clean });
@@ -89,13 +104,9 @@ export function Usage() {
           <table data-testid="usage-table">
             <thead>
               <tr>
-                <th>{by}</th>
-                {cols.map(([k, l]) => (
-                  <th key={k} class="num">
-                    {l}
-                  </th>
-                ))}
-                <th class="num">Cost</th>
+                {th('group', by.charAt(0).toUpperCase() + by.slice(1), false)}
+                {cols.map(([k, l]) => th(k, l, true))}
+                {th('cost_usd', 'Cost', true)}
               </tr>
             </thead>
             <tbody>
