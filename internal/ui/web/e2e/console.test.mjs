@@ -322,6 +322,12 @@ scenario('request log shows requests and a detail with the route decision', asyn
   const route = await text(page, 'request-route');
   assert.equal(route, api.json.requests[i].route, 'request-route is the x-railyard-route decision');
   assert.match(route, /sim-local/, 'request-route names the provider');
+  // Capture is on (log.prompts): the detail shows both bodies as captured.
+  const served = api.json.requests[i];
+  assert.ok(served.request_body && served.response_body, 'the API has no captured bodies');
+  assert.ok((await text(page, 'request-body')).includes(JSON.parse(served.request_body).messages.at(-1).content),
+    'request-body lacks the prompt');
+  assert.notEqual(await text(page, 'response-body'), '', 'response-body is empty');
   await snap(page, 'request-detail');
 });
 

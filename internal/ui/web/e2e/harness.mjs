@@ -65,9 +65,11 @@ function buildBinary(dir) {
 // config is the gateway under test: the in-process simulator behind two
 // model names. "fast" answers at once (traffic for the ledger); "smart"
 // streams an echo of the prompt at 30ms a token, slow enough that the
-// playground's incremental rendering is observable.
+// playground's incremental rendering is observable. Body capture is on so
+// the request log's detail shows bodies.
 function config(dir) {
   return `auth: {master_key: ${masterKey}}
+log: {prompts: true}
 store: sqlite://${join(dir, 'railyard.db')}
 sim:
   seed: 7
