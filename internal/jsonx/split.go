@@ -124,9 +124,15 @@ func splitObject(raw []byte, v reflect.Value, p *plan) (bool, error) {
 		return true, errType
 	}
 	// Members go into a scratch copy first: nothing of dst changes unless
-	// the whole object could be split.
-	vals := make([]json.RawMessage, len(p.names))
-	set := make([]bool, len(p.names))
+	// the whole object could be split. The scratch lives on the stack for
+	// the structs railyard splits (at most 24 fields).
+	var valsBuf [24]json.RawMessage
+	var setBuf [24]bool
+	n := len(p.names)
+	vals, set := valsBuf[:min(n, len(valsBuf))], setBuf[:min(n, len(setBuf))]
+	if n > len(valsBuf) {
+		vals, set = make([]json.RawMessage, n), make([]bool, n)
+	}
 	i := skipSpace(raw, 1)
 	if i < len(raw) && raw[i] == '}' {
 		return true, nil

@@ -2,7 +2,7 @@ package openai
 
 import (
 	"encoding/json"
-	"fmt"
+	"strconv"
 
 	"github.com/railyard-ai/railyard/internal/jsonx"
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -76,6 +76,13 @@ func opt[T any](raw json.RawMessage, param, want string) (*T, error) {
 
 // optString decodes an optional string field ("" when absent).
 func optString(raw json.RawMessage, param string) (string, error) {
+	if len(raw) > 0 && raw[0] == '"' {
+		// The common case, read in place: no allocation for a pointer
+		// and no trip through SplitInto's type switch.
+		if s, rest, ok := jsonx.CutString(raw); ok && len(rest) == 0 {
+			return s, nil
+		}
+	}
 	s, err := opt[string](raw, param, "a string")
 	if s == nil {
 		return "", err
@@ -111,4 +118,4 @@ func optRange(raw json.RawMessage, param string, lo, hi float64) (*float64, erro
 }
 
 // index formats an array element's param name.
-func index(param string, i int) string { return fmt.Sprintf("%s[%d]", param, i) }
+func index(param string, i int) string { return param + "[" + strconv.Itoa(i) + "]" }
