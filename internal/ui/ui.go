@@ -7,7 +7,9 @@ package ui
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -32,12 +34,13 @@ func secure(h http.Header) {
 // assets is dist/ read once at start: the files are small and immutable.
 type assets struct {
 	files map[string][]byte // name under dist/ -> bytes
+	etags map[string]string // name -> strong ETag of the content
 	index []byte
 	mod   time.Time
 }
 
 func loadAssets(fsys fs.FS) (*assets, error) {
-	a := &assets{files: map[string][]byte{}}
+	a := &assets{files: map[string][]byte{}, etags: map[string]string{}}
 	err := fs.WalkDir(fsys, "dist", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -46,7 +49,12 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		if err != nil {
 			return err
 		}
-		a.files[strings.TrimPrefix(p, "dist/")] = b
+		name := strings.TrimPrefix(p, "dist/")
+		a.files[name] = b
+		// An ETag lets a "no-cache" revalidation answer 304 instead of
+		// sending the file again.
+		sum := sha256.Sum256(b)
+		a.etags[name] = `"` + hex.EncodeToString(sum[:12]) + `"`
 		return nil
 	})
 	if err != nil {
@@ -69,6 +77,7 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", ctype)
 		w.Header().Set("Cache-Control", cacheControl(name))
+		w.Header().Set("ETag", a.etags[name])
 		http.ServeContent(w, r, name, a.mod, bytes.NewReader(b))
 		return
 	}
@@ -78,6 +87,7 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", a.etags["index.html"])
 	http.ServeContent(w, r, "index.html", a.mod, bytes.NewReader(a.index))
 }
 

@@ -88,3 +88,24 @@ func TestCacheControl(t *testing.T) {
 		}
 	}
 }
+
+func TestRevalidation(t *testing.T) {
+	h := Handler(Options{MasterKey: master})
+	for _, p := range []string{"/ui/", "/ui/keys", "/ui/app.js"} {
+		first := get(h, "GET", p)
+		etag := first.Header().Get("ETag")
+		if len(etag) != 26 || etag[0] != '"' {
+			t.Fatalf("%s: ETag %q", p, etag)
+		}
+		req := httptest.NewRequest("GET", p, nil)
+		req.Header.Set("If-None-Match", etag)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+			t.Errorf("%s revalidated: %d, %d bytes", p, rec.Code, rec.Body.Len())
+		}
+	}
+	if get(h, "GET", "/ui/").Header().Get("ETag") == get(h, "GET", "/ui/app.js").Header().Get("ETag") {
+		t.Error("index.html and app.js share an ETag")
+	}
+}
