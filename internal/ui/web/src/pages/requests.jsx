@@ -203,7 +203,17 @@ export function Requests() {
                   </tr>
                 ) : null}
                 {rows.map((r) => (
-                  <tr key={r.id} data-testid="request-row" data-id={r.id} class={r.id === open ? 'selected' : ''} onClick={() => setPicked(r.id === open ? null : r)}>
+                  <tr key={r.id} data-testid="request-row" data-id={r.id} class={r.id === open ? 'selected' : ''}
+                    tabIndex={0}
+                    aria-selected={r.id === open}
+                    onClick={() => setPicked(r.id === open ? null : r)}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter' || e.key === ' ') {
+                        e.preventDefault();
+                        setPicked(r.id === open ? null : r);
+                      }
+                    }}
+                  >
                     <td class="mono small" title={r.time}>
                       {f.time(r.time)}
                     </td>
