@@ -7,6 +7,15 @@ import "net/http"
 // thousand kept requests stay a few tens of MiB at most.
 const CaptureLimit = 32 << 10
 
+// captureReply makes x keep the reply's first bytes for the request log
+// when prompts are logged; otherwise the reply path is untouched.
+func (g *Gateway) captureReply(x *exchange) {
+	if g.prompts {
+		x.capture = &captureWriter{ResponseWriter: x.w}
+		x.w = x.capture
+	}
+}
+
 // captureWriter keeps the first CaptureLimit bytes written to the client.
 // It is installed only when prompts are logged, so without capture the
 // reply path is untouched. Unwrap lets http.ResponseController reach the

@@ -33,6 +33,7 @@ func (g *Gateway) serveEmbeddings(w http.ResponseWriter, r *http.Request, in dia
 		x.id = requestid.New()
 		w.Header().Set(requestid.Header, x.id)
 	}
+	g.captureReply(x)
 	defer g.logAccess(x)
 	defer g.observeOp(x, OperationEmbeddings)()
 	ei, ok := in.(dialect.EmbedIngress)
@@ -45,6 +46,7 @@ func (g *Gateway) serveEmbeddings(w http.ResponseWriter, r *http.Request, in dia
 		g.fail(x, err)
 		return
 	}
+	x.body = body // for the request log's capture
 	req, err := ei.DecodeEmbedRequest(body)
 	if err != nil {
 		g.fail(x, err)

@@ -147,10 +147,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 		x.id = requestid.New()
 		w.Header().Set(requestid.Header, x.id)
 	}
-	if g.prompts {
-		x.capture = &captureWriter{ResponseWriter: w}
-		x.w = x.capture
-	}
+	g.captureReply(x)
 	defer g.logAccess(x)
 	defer g.observe(x)()
 

@@ -87,3 +87,19 @@ func TestSummaryCarriesErrorAndCapsCapture(t *testing.T) {
 		t.Errorf("error %q, request body %d bytes, response %q", s.Error, len(s.RequestBody), s.ResponseBody)
 	}
 }
+
+func TestEmbeddingsCaptureWithPrompts(t *testing.T) {
+	const reply = `{"object":"list","data":[{"object":"embedding","index":0,"embedding":[1,0]}],"model":"e","usage":{"prompt_tokens":4,"total_tokens":4}}`
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request, body []byte) { io.WriteString(w, reply) })
+	g := newGateway(t, target{"up", "openai-compatible", up.URL + "/v1", "e"})
+	g.prompts = true
+	obs := &recordingObserver{}
+	g.obs = obs
+	const req = `{"model":"m","input":["hello"]}`
+	if rec := serveEmbed(g, req); rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if s := obs.ends[0]; string(s.RequestBody) != req || !strings.Contains(string(s.ResponseBody), `"embedding"`) {
+		t.Errorf("bodies %q / %q", s.RequestBody, s.ResponseBody)
+	}
+}
