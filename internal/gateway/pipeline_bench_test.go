@@ -20,6 +20,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/govern"
 	"github.com/railyard-ai/railyard/internal/ledger"
 	"github.com/railyard-ai/railyard/internal/provider"
+	"github.com/railyard-ai/railyard/internal/reqlog"
 	"github.com/railyard-ai/railyard/internal/route"
 	"github.com/railyard-ai/railyard/internal/server"
 	"github.com/railyard-ai/railyard/internal/store/sqlite"
@@ -28,7 +29,7 @@ import (
 
 // The pipeline benchmarks serve one complete request per iteration through
 // the same pieces `railyard serve` assembles by default (server middleware,
-// gateway, routing estimate, Prometheus observer, governor with its SQLite
+// gateway, routing estimate, Prometheus observer and request log, governor with its SQLite
 // ledger, a text access log written to io.Discard), against an in-memory
 // upstream: the transport hands back a pre-rendered reply, so that only
 // railyard's own work is measured, not the loopback network's. They are
@@ -101,7 +102,7 @@ func benchServer(b *testing.B, reply []byte) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	obs := telemetry.NewObserver(m, telemetry.Disabled())
+	obs := gateway.Observers(telemetry.NewObserver(m, telemetry.Disabled()), reqlog.New(reqlog.Options{})) // metrics and the console's request log
 	dir := b.TempDir()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "railyard.db"))
 	if err != nil {
