@@ -14,10 +14,11 @@ import (
 // keyed by a 64-bit hash of their bytes (a collision would only misjudge
 // one estimate), and counts only text it has not seen.
 
-// memoMin is the shortest string whose count is remembered: shorter ones
-// (a role, a short name) would churn the memo. Even a tool's name costs
-// the tokenizer microseconds, a lookup tens of nanoseconds.
-const memoMin = 16
+// memoMin is the shortest string whose count is remembered: every
+// non-empty one. Even "hi" costs the tokenizer ~0.8µs and eight
+// allocations, a tool's name ~2µs, a lookup tens of nanoseconds; short
+// strings that never repeat only age the memo's generations sooner.
+const memoMin = 1
 
 // memoGeneration bounds the memo: when the current generation holds this
 // many counts it becomes the old one and the one before is dropped, so
@@ -27,9 +28,9 @@ const memoGeneration = 4096
 
 // countMemo is safe for concurrent use; its zero value is ready.
 type countMemo struct {
-	mu       sync.Mutex
+	once     sync.Once
 	seed     maphash.Seed
-	seeded   bool
+	mu       sync.Mutex
 	cur, old map[uint64]int
 }
 
@@ -48,13 +49,8 @@ func (e *Estimator) count(s string) int {
 }
 
 func (m *countMemo) hash(s string) uint64 {
-	m.mu.Lock()
-	if !m.seeded {
-		m.seed, m.seeded = maphash.MakeSeed(), true
-	}
-	seed := m.seed
-	m.mu.Unlock()
-	return maphash.String(seed, s)
+	m.once.Do(func() { m.seed = maphash.MakeSeed() })
+	return maphash.String(m.seed, s)
 }
 
 func (m *countMemo) get(h uint64) (int, bool) {
