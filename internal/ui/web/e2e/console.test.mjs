@@ -268,16 +268,35 @@ scenario('playground: the reply streams into the page and ends complete', async 
   await poll(async () => /sim-local/.test(meta = await text(page, 'playground-meta')), 10_000, 100);
   assert.match(meta, /sim-local/, 'playground-meta names the provider');
   await snap(page, 'playground');
+
+  // Stop ends a streaming reply where it is: the output stops growing short
+  // of the whole echo (60 words at 30ms a word would take 1.8s).
+  const long = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
+  await page.locator(tid('playground-input')).fill(long);
+  await page.locator(tid('playground-send')).click();
+  const started = await poll(async () => (await text(page, 'playground-output')).startsWith('w0'), 10_000, 20);
+  assert.ok(started, 'the second reply did not start');
+  await page.locator(tid('playground-stop')).click();
+  await page.waitForTimeout(300);
+  const stopped = await text(page, 'playground-output');
+  await page.waitForTimeout(700);
+  assert.equal(await text(page, 'playground-output'), stopped, 'the output still grows after stop');
+  assert.ok(stopped.length < long.length, `stop did not cut the reply short: ${stopped.length} of ${long.length} characters`);
 });
 
 scenario('usage explorer groups the ledger by model', async () => {
   const { page } = b;
-  // The ledger first holds every model's rows (it is written in batches).
+  // The ledger first holds every model's rows and stops changing (it is
+  // written in batches, and the stopped playground reply lands late).
   let rows = [];
+  let last = '';
   await poll(async () => {
     rows = (await gw.admin('GET', '/admin/api/usage?by=model&since=24h')).json.rows;
-    return ['fast', 'smart'].every((g) => rows.some((r) => r.group === g));
-  }, 15_000, 200);
+    const now = JSON.stringify(rows);
+    const settled = now === last && ['fast', 'smart'].every((g) => rows.some((r) => r.group === g));
+    last = now;
+    return settled;
+  }, 15_000, 500);
   assert.deepEqual(rows.map((r) => r.group).sort(), ['fast', 'smart'], 'usage groups in the API');
   await go(page, 'nav-usage', 'usage-by');
   await pick(page, 'usage-by', 'model');
@@ -302,6 +321,15 @@ scenario('usage explorer groups the ledger by model', async () => {
   assert.equal(lines[0][0], 'time', 'CSV header');
   assert.equal(lines.length - 1, sum, 'CSV rows against the usage total');
   await snap(page, 'usage');
+
+  // A model filter narrows the table and the export alike.
+  await page.locator(tid('usage-model')).fill('fast');
+  const narrowed = await poll(async () => {
+    const cells = await page.locator(tid('usage-row')).evaluateAll((trs) => trs.map((tr) => tr.children[0].textContent.trim()));
+    return cells.length === 1 && cells[0] === 'fast';
+  }, 10_000, 200);
+  assert.ok(narrowed, `usage rows with model=fast: ${JSON.stringify(await page.locator(tid('usage-row')).allTextContents())}`);
+  assert.match((await page.locator(tid('usage-csv')).getAttribute('href')) || '', /[?&]model=fast(&|$)/, 'usage-csv carries the filter');
 });
 
 scenario('request log shows requests and a detail with the route decision', async () => {
@@ -309,9 +337,16 @@ scenario('request log shows requests and a detail with the route decision', asyn
   await go(page, 'nav-requests', 'requests-table');
   const seen = await poll(async () => (await page.locator(tid('request-row')).count()) > 0, 10_000, 200);
   assert.ok(seen, 'no request-row');
-  const api = await gw.admin('GET', '/admin/api/requests?limit=100');
-  assert.equal(api.status, 200, api.text);
-  assert.equal(await page.locator(tid('request-row')).count(), api.json.requests.length, 'one row per request the API lists');
+  // One row per request the API lists, after a refresh (requests-refresh).
+  let api;
+  const same = await poll(async () => {
+    await page.locator(tid('requests-refresh')).click();
+    api = await gw.admin('GET', '/admin/api/requests?limit=100');
+    assert.equal(api.status, 200, api.text);
+    await page.waitForTimeout(300);
+    return (await page.locator(tid('request-row')).count()) === api.json.requests.length;
+  }, 10_000, 200);
+  assert.ok(same, `request rows ${await page.locator(tid('request-row')).count()} vs ${api.json.requests.length} from the API`);
   await snap(page, 'requests');
 
   // Open the newest request that was served (rows are newest first, as the API's).
