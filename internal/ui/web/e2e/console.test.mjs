@@ -219,6 +219,19 @@ scenario('keys: a key created in the console works once and is refused after rev
   assert.ok(!(await page.content()).includes(secret), 'the secret is still in the page after closing');
   await snap(page, 'keys');
 
+  // Edit (key-edit-<id> per the contract; the form's fields are the front
+  // end's key-edit-budget, key-edit-rpm, key-edit-save).
+  await page.locator(tid(`key-edit-${key.id}`)).click();
+  await page.locator(tid('key-edit-budget')).fill('0.75');
+  await page.locator(tid('key-edit-rpm')).fill('900');
+  await page.locator(tid('key-edit-save')).click();
+  let edited;
+  await poll(async () => {
+    edited = (await gw.admin('GET', `/admin/api/keys/${key.id}`)).json;
+    return edited.budget_usd === 0.75 && edited.rpm === 900;
+  }, 10_000, 200);
+  assert.deepEqual([edited.budget_usd, edited.rpm, edited.name], [0.75, 900, name], 'the edit reached the key');
+
   await page.locator(tid(`key-revoke-${key.id}`)).click();
   await page.locator(tid('confirm-yes')).click();
   const refused = await poll(async () => (await gw.chat(secret, 'fast', 'after revoke')).status === 401, 3_000, 100);
