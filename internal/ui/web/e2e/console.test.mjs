@@ -391,6 +391,11 @@ scenario('providers page shows each target with its breaker state', async () => 
   const states = await page.locator(`${tid('provider-row')} ${tid('breaker-state')}`).allTextContents();
   assert.equal(states.length, want, 'a breaker-state in every row');
   for (const s of states) assert.match(s.trim(), /^(closed|open|half-open)$/i);
+  // The fast target has a capacity (rpm 1000): its row is the one with a bar.
+  const fast = api.json.targets.find((x) => x.model === 'fast');
+  assert.deepEqual([fast.capacity.rpm, fast.used.rpm > 0], [1000, true], `fast's capacity ${JSON.stringify(fast)}`);
+  const fastRow = page.locator(tid('provider-row')).filter({ hasText: 'sim-fast' });
+  assert.match(await fastRow.textContent(), /1000/, 'the fast row shows its rpm capacity');
   await snap(page, 'providers');
 });
 

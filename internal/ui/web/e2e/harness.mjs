@@ -85,7 +85,7 @@ providers:
   - {name: sim-local, type: sim}
 models:
   - name: fast
-    targets: [{provider: sim-local, model: sim-fast}]
+    targets: [{provider: sim-local, model: sim-fast, capacity: {concurrency: 8, rpm: 1000}}]
   - name: smart
     targets: [{provider: sim-local, model: sim-smart}]
 `;
