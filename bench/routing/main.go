@@ -299,7 +299,12 @@ func newStage(o options, sc scenario, ups map[string]*upstream, cat *catalog.Cat
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/chat/completions", gw.Handler(openai.Dialect{}))
+	h := gw.Handler(openai.Dialect{})
+	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		// Labelled so that -cpuprofile tells the scenarios' gateways
+		// apart (go tool pprof -tagfocus 'scenario=latency').
+		pprof.Do(r.Context(), pprof.Labels("scenario", sc.name), func(context.Context) { h.ServeHTTP(w, r) })
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 

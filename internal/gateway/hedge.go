@@ -13,7 +13,8 @@ import (
 
 // Hedging (latency policy, complete replies only): when the chosen target
 // has not answered within its estimated p95 time to first byte (or the
-// next target's, if that is sooner), the next target gets the same request
+// next target's, if that is sooner; past its p99 when an early hedge
+// would not pay, see hedgeDelay), the next target gets the same request
 // too; the first good reply is relayed and the other attempt is cancelled.
 // A chosen target that lost is recorded as slow, with the time it was
 // given as a lower bound of its latency. A spike on one target then costs its usual latency
@@ -60,32 +61,56 @@ func (g *Gateway) send(ctx context.Context, x *exchange, s *sent) {
 	}
 }
 
-// hedgeDelay is when to send to a second target: t's estimated 95th
-// percentile time to first byte, or 0 (no hedge) before t has 10 samples.
-func (g *Gateway) hedgeDelay(t route.Target) time.Duration {
+// hedgeDelay is how long to wait on t before asking alt too, or 0 for
+// no hedge: none before t has 10 samples, else t's estimated 95th
+// percentile time to first byte, capped by alt's once alt has 10 samples.
+//
+// The cap: a request still waiting past the time alt almost always
+// answers in is in t's tail, whatever t's p95 estimate says: for a target
+// that spikes on about 5% of requests the estimate wanders anywhere
+// between its usual latency and the spike, and hedging that late costs
+// the request the spike plus alt's latency. With the cap the hedged
+// request costs at most about twice alt's p95, and still only about 5% of
+// requests are hedged when the targets are alike (fewer when t is faster).
+//
+// That early hedge, a second upstream call on about 5% of requests (the
+// alternative's capacity, on a paid API its price, and a connection torn
+// down when the loser is cancelled), is only sent when it pays:
+//   - it can win: alt answers no sooner than the delay plus its usual
+//     (median) time to first byte, so when t's p99 comes before that, t
+//     nearly always answers first;
+//   - it moves the request to a better tail: when alt's tail (Stats.Tail:
+//     p99, errors and lost hedges counted) is no better than t's, t was
+//     chosen as the better target and its slow replies are jitter that alt
+//     has as much of (a loaded network, a busy gateway host), or worse.
+//
+// Otherwise t is hedged past its own p99: about 1% of requests, enough
+// to cover a sudden stall or outage that no estimate has seen yet. So the
+// target with the best tail, the one the latency policy mostly chooses,
+// is rarely hedged, and one with a real tail of its own (spikes, a slow
+// replica, a stalled queue) is hedged early to the best one; its p99
+// estimate keeps it so, since the attempts it loses are recorded with the
+// time they had taken when alt answered. (alt is the best-scored target
+// after t, so the early hedge is for a t the policy chose over a better
+// tail: by the draw among competitive targets, for fewer requests in
+// flight, or to learn a new target.) For the latency policy's p99 it is
+// the choice of target that counts: a hedge after t's p95 comes back after
+// that plus alt's own latency, too late for the p99 when the targets are
+// alike, and a target slow on more than 1% of requests has it in its p99
+// estimate and loses traffic.
+func (g *Gateway) hedgeDelay(t, alt route.Target) time.Duration {
 	st := g.planner.Health.Stats(t)
 	if st.Samples < 10 || st.FirstByteP95 <= 0 {
 		return 0
 	}
-	return max(st.FirstByteP95, time.Millisecond)
-}
-
-// hedgeCap bounds delay, the time to wait on the chosen target before
-// hedging, by alt's own estimated p95 time to first byte once alt has 10
-// samples. A request still waiting past the time alt almost always
-// answers in is in the chosen target's tail, whatever that target's p95
-// estimate says: for a target that spikes on about 5% of requests the
-// estimate wanders anywhere between its usual latency and the spike, and
-// hedging that late costs the request the spike plus alt's latency. With
-// the cap the hedged request costs at most about twice alt's p95, and
-// still only about 5% of requests are hedged when the targets are alike
-// (fewer when the chosen one is faster).
-func (g *Gateway) hedgeCap(alt route.Target, delay time.Duration) time.Duration {
-	st := g.planner.Health.Stats(alt)
-	if st.Samples < 10 || st.FirstByteP95 <= 0 {
-		return delay
+	delay := st.FirstByteP95
+	if as := g.planner.Health.Stats(alt); as.Samples >= 10 && as.FirstByteP95 > 0 {
+		delay = min(delay, as.FirstByteP95)
+		if st.FirstByteP99 < delay+as.FirstByteP50 || as.Tail() >= st.Tail() {
+			delay = max(st.FirstByteP99, st.FirstByteP95)
+		}
 	}
-	return max(min(delay, st.FirstByteP95), time.Millisecond)
+	return max(delay, time.Millisecond)
 }
 
 // hedged runs t (admitted by lease) and, past t's usual latency, alt as
@@ -103,7 +128,7 @@ func (g *Gateway) hedged(x *exchange, t route.Target, lease *route.Lease, alt ro
 		go func() { g.send(c, x, s); results <- s }()
 	}
 	start(t, lease)
-	timer := time.NewTimer(g.hedgeCap(alt, delay))
+	timer := time.NewTimer(delay)
 	defer timer.Stop()
 	pending := 1
 	var failed []*sent

@@ -154,7 +154,7 @@ func (g *Gateway) hedgeFor(x *exchange, plan *route.Plan, i int) (route.Target, 
 	if plan.Policy.Name() != "latency" || x.req.Stream || x.req.NativeOnly != "" || i+1 >= len(plan.Targets) {
 		return route.Target{}, 0
 	}
-	return plan.Targets[i+1], g.hedgeDelay(plan.Targets[i])
+	return plan.Targets[i+1], g.hedgeDelay(plan.Targets[i], plan.Targets[i+1])
 }
 
 // attemptLeased runs one attempt under lease and reports its outcome to

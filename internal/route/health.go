@@ -112,6 +112,9 @@ type Stats struct {
 	FirstByte time.Duration
 	// PerToken is the EWMA of the time per output token after the first byte.
 	PerToken time.Duration
+	// FirstByteP50 estimates the median time to first byte the same way
+	// as FirstByteP95 (up or down 0.5×step); 0 before any sample.
+	FirstByteP50 time.Duration
 	// FirstByteP95 estimates the 95th percentile of the time to first byte
 	// (stochastic approximation: up 0.95×step on a slower sample, down
 	// 0.05×step on a faster one, step 5% of the estimate); 0 before any.
@@ -150,7 +153,7 @@ func (h *Health) Stats(t Target) Stats {
 	}
 	return Stats{
 		FirstByte: time.Duration(s.firstByte * fade), PerToken: time.Duration(s.perToken * fade),
-		FirstByteP95: time.Duration(s.p95), FirstByteP99: time.Duration(s.p99 * fade),
+		FirstByteP50: time.Duration(s.p50), FirstByteP95: time.Duration(s.p95), FirstByteP99: time.Duration(s.p99 * fade),
 		ErrorRate: s.errRate * fade, SlowRate: s.slowRate * fade, Load: s.load, InFlight: s.inflight, Samples: s.samples, Breaker: s.br.state,
 	}
 }
@@ -231,6 +234,7 @@ type targetState struct {
 	br        breaker
 	inflight  int
 	firstByte float64 // ns, peak-EWMA
+	p50       float64 // ns, running estimate of the median
 	p95       float64 // ns, running estimate of the 95th percentile
 	p99       float64 // ns, running estimate of the 99th percentile
 	perToken  float64 // ns, EWMA
@@ -300,6 +304,14 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome, loa
 		s.load = float64(load)
 	} else {
 		s.load += math.Max(w, 0.05) * (float64(load) - s.load)
+	}
+	switch {
+	case s.p50 == 0:
+		s.p50 = fb
+	case fb > s.p50:
+		s.p50 += 0.05 * 0.5 * s.p50
+	default:
+		s.p50 -= 0.05 * 0.5 * s.p50
 	}
 	switch {
 	case s.p95 == 0:

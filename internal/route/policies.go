@@ -182,6 +182,18 @@ func latencyScore(s Stats, output int) float64 {
 	return expect * loadFactor(s) * (1 + errorPenalty*(s.ErrorRate+s.SlowRate))
 }
 
+// Tail is the time to first byte a request sent to the target should
+// expect in its tail, as the latency policy sees it: the peak-EWMA or the
+// p99 estimate, whichever is higher, scaled like the policy's score by
+// the recent rates of errors and of attempts lost to a hedge (each costs
+// the request a retry elsewhere). 0 before any sample.
+func (s Stats) Tail() time.Duration {
+	if s.Samples == 0 {
+		return 0
+	}
+	return time.Duration(float64(max(s.FirstByte, s.FirstByteP99)) * (1 + errorPenalty*(s.ErrorRate+s.SlowRate)))
+}
+
 // loadFactor scales a target's measured latency to the load one more
 // request would find there: the requests in flight plus this one, over
 // the load the latency was measured under (Stats.Load), and never below 1.
