@@ -27,6 +27,8 @@ func (f *flushReader) Read(p []byte) (int, error) {
 			f.s.werr = ae
 			return 0, errClientWrite
 		}
+	} else if len(f.s.out) == 0 {
+		f.s.returnOut() // events with nothing to send (pings) took one
 	}
 	return f.r.Read(p)
 }

@@ -92,6 +92,7 @@ type streamRelay struct {
 	rc     *http.ResponseController
 	events []llm.Event
 	out    []byte
+	outp   *[]byte // out's pooled buffer while it holds one (outbuf.go)
 	model  string
 	usage  llm.Usage
 	done   bool          // MessageStop seen
@@ -146,6 +147,7 @@ func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http
 // handle processes the canonical events decoded from one upstream event
 // (raw is that event, nil at end of stream) and a decode error, if any.
 func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
+	s.takeOut()
 	pending := len(s.out)
 	for i := range s.events {
 		ev := &s.events[i]
@@ -195,7 +197,7 @@ func (s *streamRelay) flush() *attemptError {
 		s.commit()
 	}
 	_, err := s.x.w.Write(s.out)
-	s.out = s.out[:0]
+	s.returnOut()
 	if err == nil {
 		err = s.rc.Flush()
 	}
