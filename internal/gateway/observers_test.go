@@ -103,3 +103,22 @@ func TestEmbeddingsCaptureWithPrompts(t *testing.T) {
 		t.Errorf("bodies %q / %q", s.RequestBody, s.ResponseBody)
 	}
 }
+
+// A stream that broke after its first byte reached the client ends with
+// an error event; the summary names that error.
+func TestSummaryCarriesInStreamError(t *testing.T) {
+	u := newUpstream(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		first := strings.SplitAfterN(openAIStream, "\n\n", 3)
+		io.WriteString(w, first[0]+first[1])
+	})
+	g := newGateway(t, target{"u", "openai", u.URL, "x"})
+	obs := &recordingObserver{}
+	g.obs = obs
+	if rec := serveOpenAI(g, `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if s := obs.ends[0]; s.Status < 400 || s.Error == "" {
+		t.Errorf("status %d error %q", s.Status, s.Error)
+	}
+}
