@@ -183,7 +183,14 @@ export async function launchBrowser() {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  return { browser, context, page };
+  // Everything the page complains about: script errors, CSP refusals,
+  // failed loads. The tests decide which are expected.
+  const complaints = [];
+  page.on('pageerror', (err) => complaints.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') complaints.push(`console ${msg.type()}: ${msg.text()}`);
+  });
+  return { browser, context, page, complaints };
 }
 
 // tid is the CSS selector of a data-testid.
