@@ -161,8 +161,7 @@ func (q *request) End(s gateway.Summary) {
 	e.CostUSD = s.CostUSD
 	e.LatencyMS, e.TTFTMS = ms(s.Duration), ms(s.FirstByte)
 	if q.l.prompts {
-		req, resp := body(s.RequestBody), body(s.ResponseBody)
-		e.RequestBody, e.ResponseBody = &req, &resp
+		e.RequestBody, e.ResponseBody = bodies(s.RequestBody, s.ResponseBody)
 	}
 	q.l.record(e)
 }
@@ -189,9 +188,19 @@ func (l *Log) record(e *Entry) {
 	l.slots[seq%uint64(len(l.slots))].Store(e)
 }
 
-// body copies at most BodyLimit bytes: the gateway's buffers are not ours
-// to keep, and a copy holds no more than the cap.
-func body(b []byte) string { return string(b[:min(len(b), BodyLimit)]) }
+// bodies copies at most BodyLimit bytes of each body, in two allocations
+// for both: the gateway's buffers are not ours to keep, and a copy holds
+// no more than the cap.
+func bodies(req, resp []byte) (*string, *string) {
+	req, resp = req[:min(len(req), BodyLimit)], resp[:min(len(resp), BodyLimit)]
+	var sb strings.Builder
+	sb.Grow(len(req) + len(resp))
+	sb.Write(req)
+	sb.Write(resp)
+	all := sb.String()
+	p := &[2]string{all[:len(req)], all[len(req):]}
+	return &p[0], &p[1]
+}
 
 // own copies strings the entry keeps that may be slices of a larger one
 // (a decoder's substring of a whole request or reply body, which a kept
