@@ -164,6 +164,13 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
   }, 10_000, 200);
   assert.equal(seen.requests, wantRequests, 'stat-requests against the ledger rows');
   assert.equal(seen.spend, wantSpend, 'stat-spend against the ledger cost sum');
+  // The other tiles: token sums (digits only; separators tolerated), no
+  // errors in this traffic.
+  const sum = (col) => String(rows.reduce((n, r) => n + Number(r[col]), 0));
+  const digits = async (id) => (await text(page, id)).replace(/[,\s\u202f\u00a0]/g, '');
+  assert.equal(await digits('stat-input-tokens'), sum('input_tokens'), 'stat-input-tokens against the ledger');
+  assert.equal(await digits('stat-output-tokens'), sum('output_tokens'), 'stat-output-tokens against the ledger');
+  assert.match(await text(page, 'stat-error-rate'), /^0\.0\s*%/, 'stat-error-rate');
   for (const id of ['chart-requests', 'chart-spend', 'chart-tokens', 'chart-errors', 'chart-latency']) {
     assert.equal(await page.locator(tid(id)).count(), 1, `${id} present`);
   }
