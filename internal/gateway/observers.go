@@ -24,33 +24,42 @@ func Observers(obs ...Observer) Observer {
 
 type multiObserver []Observer
 
+// inlineObservers is how many observers a combination holds without a
+// second allocation per request and per attempt.
+const inlineObservers = 4
+
 func (m multiObserver) StartRequest(r *http.Request, s RequestStart) RequestObserver {
-	q := make(multiRequest, len(m))
-	for i, o := range m {
-		q[i] = o.StartRequest(r, s)
+	q := &multiRequest{}
+	q.qs = q.arr[:0]
+	for _, o := range m {
+		q.qs = append(q.qs, o.StartRequest(r, s))
 	}
 	return q
 }
 
-type multiRequest []RequestObserver
+type multiRequest struct {
+	qs  []RequestObserver
+	arr [inlineObservers]RequestObserver
+}
 
-func (m multiRequest) StartAttempt(a Attempt) AttemptObserver {
-	at := make(multiAttempt, len(m))
-	for i, q := range m {
-		at[i] = q.StartAttempt(a)
+func (m *multiRequest) StartAttempt(a Attempt) AttemptObserver {
+	at := &multiAttempt{}
+	at.as = at.arr[:0]
+	for _, q := range m.qs {
+		at.as = append(at.as, q.StartAttempt(a))
 	}
 	return at
 }
 
-func (m multiRequest) End(s Summary) {
-	for _, q := range m {
+func (m *multiRequest) End(s Summary) {
+	for _, q := range m.qs {
 		q.End(s)
 	}
 }
 
 // TraceID names the first trace among the observers, for the access log.
-func (m multiRequest) TraceID() string {
-	for _, q := range m {
+func (m *multiRequest) TraceID() string {
+	for _, q := range m.qs {
 		if t, ok := q.(traceIDer); ok {
 			if id := t.TraceID(); id != "" {
 				return id
@@ -60,16 +69,19 @@ func (m multiRequest) TraceID() string {
 	return ""
 }
 
-type multiAttempt []AttemptObserver
+type multiAttempt struct {
+	as  []AttemptObserver
+	arr [inlineObservers]AttemptObserver
+}
 
-func (m multiAttempt) Inject(h http.Header) {
-	for _, a := range m {
+func (m *multiAttempt) Inject(h http.Header) {
+	for _, a := range m.as {
 		a.Inject(h)
 	}
 }
 
-func (m multiAttempt) End(r AttemptResult) {
-	for _, a := range m {
+func (m *multiAttempt) End(r AttemptResult) {
+	for _, a := range m.as {
 		a.End(r)
 	}
 }

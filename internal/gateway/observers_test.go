@@ -3,6 +3,7 @@ package gateway
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -42,7 +43,7 @@ func TestObserversCombine(t *testing.T) {
 			t.Errorf("observer saw %d requests, %d attempts, %d results, ends %+v", len(o.dialects), len(o.attempts), len(o.results), o.ends)
 		}
 	}
-	if id := (multiRequest{&recordingRequest{first}, tracingRequest{}}).TraceID(); id != "trace-1" {
+	if id := (&multiRequest{qs: []RequestObserver{&recordingRequest{first}, tracingRequest{}}}).TraceID(); id != "trace-1" {
 		t.Errorf("trace id %q: the access log must still name the trace", id)
 	}
 }
@@ -120,5 +121,43 @@ func TestSummaryCarriesInStreamError(t *testing.T) {
 	}
 	if s := obs.ends[0]; s.Status < 400 || s.Error == "" {
 		t.Errorf("status %d error %q", s.Status, s.Error)
+	}
+}
+
+type nopObserver struct{}
+
+func (nopObserver) StartRequest(*http.Request, RequestStart) RequestObserver { return nopObserver{} }
+func (nopObserver) StartAttempt(Attempt) AttemptObserver                     { return nopAttempt{} }
+func (nopObserver) End(Summary)                                              {}
+
+type nopAttempt struct{}
+
+func (nopAttempt) Inject(http.Header) {}
+func (nopAttempt) End(AttemptResult)  {}
+
+// TestObserversAllocations: combining observers costs one allocation per
+// request and one per attempt, for up to inlineObservers of them; more
+// still work.
+func TestObserversAllocations(t *testing.T) {
+	o := Observers(nopObserver{}, nopObserver{})
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	if n := testing.AllocsPerRun(100, func() {
+		q := o.StartRequest(r, RequestStart{})
+		q.StartAttempt(Attempt{}).End(AttemptResult{})
+		q.End(Summary{})
+	}); n != 2 {
+		t.Errorf("%v allocations per request with one attempt, want 2", n)
+	}
+	many := make([]Observer, inlineObservers+2)
+	for i := range many {
+		many[i] = &recordingObserver{}
+	}
+	q := Observers(many...).StartRequest(r, RequestStart{})
+	q.StartAttempt(Attempt{}).End(AttemptResult{})
+	q.End(Summary{})
+	for i, o := range many {
+		if rec := o.(*recordingObserver); len(rec.ends) != 1 || len(rec.results) != 1 {
+			t.Errorf("observer %d missed calls", i)
+		}
 	}
 }
