@@ -145,8 +145,10 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
     const r = await gw.chat(trafficKey, 'fast', `overview traffic number ${i} ${'x'.repeat(i * 5)}`);
     assert.equal(r.status, 200, r.text);
   }
-  const got = await poll(async () => (await ledgerRequests()) >= before + n, 15_000);
-  assert.ok(got, `the ledger did not reach ${before + n} requests within 15s`);
+  const failed = await gw.chat(trafficKey, 'broken', 'this one fails upstream');
+  assert.equal(failed.status, 502, failed.text);
+  const got = await poll(async () => (await ledgerRequests()) >= before + n + 1, 15_000);
+  assert.ok(got, `the ledger did not reach ${before + n + 1} requests within 15s`);
 
   const rows = await ledger();
   const wantRequests = String(rows.length);
@@ -164,13 +166,16 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
   }, 10_000, 200);
   assert.equal(seen.requests, wantRequests, 'stat-requests against the ledger rows');
   assert.equal(seen.spend, wantSpend, 'stat-spend against the ledger cost sum');
-  // The other tiles: token sums (digits only; separators tolerated), no
-  // errors in this traffic.
+  // The other tiles: token sums (digits only; separators tolerated) and
+  // the share of rows with status >= 400.
   const sum = (col) => String(rows.reduce((n, r) => n + Number(r[col]), 0));
   const digits = async (id) => (await text(page, id)).replace(/[,\s\u202f\u00a0]/g, '');
   assert.equal(await digits('stat-input-tokens'), sum('input_tokens'), 'stat-input-tokens against the ledger');
   assert.equal(await digits('stat-output-tokens'), sum('output_tokens'), 'stat-output-tokens against the ledger');
-  assert.match(await text(page, 'stat-error-rate'), /^0\.0\s*%/, 'stat-error-rate');
+  const errors = rows.filter((r) => Number(r.status) >= 400).length;
+  assert.equal(errors, 1, 'one failed request in the ledger');
+  const rate = ((100 * errors) / rows.length).toFixed(1) + '%';
+  assert.equal((await text(page, 'stat-error-rate')).replace(/\s/g, '').slice(0, rate.length), rate, 'stat-error-rate');
   for (const id of ['chart-requests', 'chart-spend', 'chart-tokens', 'chart-errors', 'chart-latency']) {
     assert.equal(await page.locator(tid(id)).count(), 1, `${id} present`);
   }
@@ -315,7 +320,7 @@ scenario('usage explorer groups the ledger by model', async () => {
     last = now;
     return settled;
   }, 15_000, 500);
-  assert.deepEqual(rows.map((r) => r.group).sort(), ['fast', 'smart'], 'usage groups in the API');
+  assert.deepEqual(rows.map((r) => r.group).sort(), ['broken', 'fast', 'smart'], 'usage groups in the API');
   await go(page, 'nav-usage', 'usage-by');
   await pick(page, 'usage-by', 'model');
   // Each group's row shows its request count as one of its cells.

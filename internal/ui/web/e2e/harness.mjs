@@ -65,7 +65,8 @@ function buildBinary(dir) {
 // config is the gateway under test: the in-process simulator behind two
 // model names. "fast" answers at once (traffic for the ledger); "smart"
 // streams an echo of the prompt at 30ms a token, slow enough that the
-// playground's incremental rendering is observable. Body capture is on so
+// playground's incremental rendering is observable; "broken" always fails
+// upstream (500), so the overview has errors to show. Body capture is on so
 // the request log's detail shows bodies.
 function config(dir) {
   return `auth: {master_key: ${masterKey}}
@@ -81,6 +82,8 @@ sim:
     - name: sim-smart
       inter_token_latency: 30ms
       output_tokens: 64
+    - name: sim-broken
+      faults: [{kind: status, status: 500}]
 providers:
   - {name: sim-local, type: sim}
 models:
@@ -88,6 +91,8 @@ models:
     targets: [{provider: sim-local, model: sim-fast, capacity: {concurrency: 8, rpm: 1000}}]
   - name: smart
     targets: [{provider: sim-local, model: sim-smart}]
+  - name: broken
+    targets: [{provider: sim-local, model: sim-broken}]
 `;
 }
 
