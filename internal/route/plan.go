@@ -75,11 +75,14 @@ func (pl *Planner) Plan(t *Table, rq Request) (*Plan, error) {
 	}
 	facts := Facts{Model: req.Model, Tags: rq.Tags, Metadata: rq.Metadata, InputTokens: p.InputTokens,
 		HasImages: req.HasImages(), HasTools: len(req.Tools) > 0, Stream: req.Stream}
-	vars := facts.vars()
+	var vars map[string]any // built for the first rule: most models have none
 	var restrict []*Rule
 	for hop := 0; ; hop++ {
 		next := ""
 		for _, r := range rt.Rules {
+			if vars == nil {
+				vars = facts.vars()
+			}
 			ok, _ := r.Matches(vars)
 			if !ok {
 				continue

@@ -38,9 +38,10 @@ func (Dialect) RewriteRequest(body []byte, model string, req *llm.Request) ([]by
 }
 
 // ResponseUsage reads usage and the answering model off a chat.completion.
+// Two lookups copy only the usage object and the model name; ParseBytes
+// copied the whole reply first.
 func (Dialect) ResponseUsage(body []byte) (llm.Usage, string) {
-	r := gjson.ParseBytes(body)
-	return usageFromGJSON(r.Get("usage")), r.Get("model").String()
+	return usageFromGJSON(gjson.GetBytes(body, "usage")), gjson.GetBytes(body, "model").String()
 }
 
 func usageFromGJSON(u gjson.Result) llm.Usage {
