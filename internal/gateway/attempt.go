@@ -39,7 +39,8 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	defer g.observeAttempt(x, t)(&ae)
 	p := t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
-	body, err := g.upstreamBody(x, t, fast)
+	req := withModel(x.req, t.Model) // one copy for the body and the path
+	body, err := g.upstreamBody(x, p, req, fast)
 	if err != nil {
 		// The request cannot be expressed for this target; another may do.
 		return &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
@@ -52,7 +53,7 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 		extra.Set("Accept", "text/event-stream")
 	}
 	x.obs.inject(extra)
-	resp, err := p.Send(ctx, p.Dialect.Path(withModel(x.req, t.Model)), body, extra)
+	resp, err := p.Send(ctx, p.Dialect.Path(req), body, extra)
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)
 	}
@@ -70,13 +71,14 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	return g.relayResponse(x, t, fast, resp)
 }
 
-// upstreamBody renders the request for t: the client's bytes with only the
-// model rewritten on the fast path, a full translation otherwise.
-func (g *Gateway) upstreamBody(x *exchange, t route.Target, fast bool) ([]byte, error) {
+// upstreamBody renders req, the client's request addressed to a target of
+// provider p: the client's bytes with only the model rewritten on the fast
+// path, a full translation otherwise.
+func (g *Gateway) upstreamBody(x *exchange, p *provider.Provider, req *llm.Request, fast bool) ([]byte, error) {
 	if fast {
-		return x.in.RewriteRequest(x.body, t.Model, x.req)
+		return x.in.RewriteRequest(x.body, req.Model, x.req)
 	}
-	return t.Provider.Dialect.EncodeRequest(withModel(x.req, t.Model))
+	return p.Dialect.EncodeRequest(req)
 }
 
 // withModel returns a shallow copy of req addressed to model; the client's
@@ -158,6 +160,12 @@ func finalError(last *attemptError) *llm.Error {
 type routeTrace struct {
 	policy string
 	steps  []string
+
+	// The last rendering, for its policy and number of steps: the reply
+	// header, the access log and the observer all ask for it.
+	str       string
+	strPolicy string
+	strSteps  int
 }
 
 func (t *routeTrace) add(provider, outcome string) {
@@ -172,7 +180,10 @@ func (t *routeTrace) String() string {
 	if len(t.steps) == 0 {
 		return t.policy
 	}
-	return t.policy + ": " + strings.Join(t.steps, " -> ")
+	if t.str == "" || t.strPolicy != t.policy || t.strSteps != len(t.steps) {
+		t.str, t.strPolicy, t.strSteps = t.policy+": "+strings.Join(t.steps, " -> "), t.policy, len(t.steps)
+	}
+	return t.str
 }
 
 // readLimited reads at most maxUpstreamBody bytes of r, whose declared

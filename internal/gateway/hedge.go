@@ -40,7 +40,8 @@ type sent struct {
 func (g *Gateway) send(ctx context.Context, x *exchange, s *sent) {
 	p := s.t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
-	body, err := g.upstreamBody(x, s.t, fast)
+	req := withModel(x.req, s.t.Model)
+	body, err := g.upstreamBody(x, p, req, fast)
 	if err != nil {
 		s.ae = &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
 		return
@@ -49,7 +50,7 @@ func (g *Gateway) send(ctx context.Context, x *exchange, s *sent) {
 	for k, v := range s.hdr {
 		extra[k] = v
 	}
-	resp, err := p.Send(ctx, p.Dialect.Path(withModel(x.req, s.t.Model)), body, extra)
+	resp, err := p.Send(ctx, p.Dialect.Path(req), body, extra)
 	switch {
 	case err != nil:
 		s.ae = transportError(x.r.Context(), p.Name, err)

@@ -23,7 +23,7 @@ import (
 // destination type, escaped object keys, anything unexpected); err is
 // non-nil when json.Unmarshal would fail with a type error.
 func SplitInto(raw []byte, dst any) (handled bool, err error) {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
+	raw = raw[skipSpace(raw, 0):] // bytes.TrimLeft built a cutset per call
 	if len(raw) == 0 {
 		return false, nil
 	}
@@ -31,7 +31,7 @@ func SplitInto(raw []byte, dst any) (handled bool, err error) {
 	case *[]json.RawMessage:
 		return splitArray(raw, d)
 	case *string:
-		if str, rest, ok := CutString(raw); ok && len(bytes.TrimLeft(rest, " \t\r\n")) == 0 {
+		if str, rest, ok := CutString(raw); ok && skipSpace(rest, 0) == len(rest) {
 			*d = str
 			return true, nil
 		}

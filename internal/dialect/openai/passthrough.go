@@ -19,9 +19,11 @@ func (Dialect) RewriteRequest(body []byte, model string, req *llm.Request) ([]by
 	if err != nil {
 		return nil, llm.BadRequest("cannot rewrite the request body: %v", err)
 	}
-	stream := gjson.GetBytes(out, "stream").Bool()
+	var stream bool
 	if req != nil {
 		stream = req.Stream
+	} else {
+		stream = gjson.GetBytes(out, "stream").Bool() // a scan of the whole body
 	}
 	if stream && !gjson.GetBytes(out, "stream_options.include_usage").Bool() {
 		if gjson.GetBytes(out, "stream_options").Type != gjson.JSON {
