@@ -33,7 +33,7 @@ async function snap(page, name) {
 }
 
 // Pages every run photographs, in docs/screenshots/<name>.png.
-const pages = ['login', 'overview', 'keys', 'usage', 'requests', 'request-detail', 'providers', 'playground'];
+const pages = ['login', 'overview', 'overview-dark', 'keys', 'usage', 'requests', 'request-detail', 'providers', 'playground'];
 
 // A bounded run: building the binary (without RAILYARD_BIN) and starting it
 // may take a few minutes on a loaded machine, a scenario at most a minute.
@@ -186,6 +186,12 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
   const split = await poll(async () => /fast/.test(await text(page, 'chart-requests')), 10_000, 200);
   assert.ok(split, `chart-requests split by model does not name "fast": ${await text(page, 'chart-requests')}`);
   await pick(page, 'overview-by', '');
+
+  // The same page in the dark scheme (prefers-color-scheme).
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForTimeout(300);
+  await snap(page, 'overview-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 scenario('keys: a key created in the console works once and is refused after revoking', async () => {
