@@ -45,15 +45,29 @@ type Decoder struct {
 	MaxEventSize int
 }
 
+// readSize is the decoder's read buffer, and keepData the most of an
+// event's data it keeps between events. A stream that once carried a
+// large event (a tool call's whole arguments, a provider that sends the
+// reply in one event) goes back to these sizes after it: an open stream
+// spends most of its life waiting, and should not wait holding the
+// largest event it ever saw.
+const (
+	readSize = 4096
+	keepData = 16 << 10
+)
+
 // NewDecoder returns a decoder reading from r.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, buf: make([]byte, 4096)}
+	return &Decoder{r: r, buf: make([]byte, readSize)}
 }
 
 // Next returns the next event, or io.EOF at a clean end of stream. An
 // unterminated event at end of stream is dispatched, as browsers do not, but
 // upstreams that omit the final blank line are common enough to forgive.
 func (d *Decoder) Next() (Event, error) {
+	if cap(d.data) > keepData {
+		d.data = nil // the last event was large: let it go
+	}
 	d.data = d.data[:0]
 	d.hasData = false
 	d.event = Event{}
@@ -171,8 +185,12 @@ func (d *Decoder) fill() error {
 		d.end = n
 		d.start = 0
 	}
+	if len(d.buf) > readSize && d.end <= readSize/2 {
+		// A large line grew the buffer and is consumed: shrink back.
+		d.buf = append(make([]byte, 0, readSize), d.buf[:d.end]...)[:readSize]
+	}
 	if d.end == len(d.buf) {
-		if len(d.buf) >= d.max()+4096 {
+		if len(d.buf) >= d.max()+readSize {
 			return ErrEventTooLarge
 		}
 		nb := make([]byte, 2*len(d.buf))

@@ -174,3 +174,26 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+// TestDecoderShrinksAfterLargeEvent: a large event grows the read buffer
+// and the data buffer; once it is consumed the decoder goes back to its
+// usual sizes, so a stream does not wait holding the largest event it saw.
+func TestDecoderShrinksAfterLargeEvent(t *testing.T) {
+	big := strings.Repeat("x", 100<<10)
+	in := "data: " + big + "\n\ndata: small\n\ndata: after\n\n"
+	d := NewDecoder(iotest.HalfReader(strings.NewReader(in)))
+	for i, want := range []string{big, "small", "after"} {
+		ev, err := d.Next()
+		if err != nil || string(ev.Data) != want {
+			t.Fatalf("event %d: %.20q, %v", i, ev.Data, err)
+		}
+	}
+	// The next read (here the end of the stream; in a live stream, the
+	// wait for the upstream) happens with the usual buffers.
+	if _, err := d.Next(); err != io.EOF {
+		t.Fatalf("end: %v", err)
+	}
+	if len(d.buf) > readSize || cap(d.data) > keepData {
+		t.Fatalf("after the large event: read buffer %d bytes, data buffer %d", len(d.buf), cap(d.data))
+	}
+}
