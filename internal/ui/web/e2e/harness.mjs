@@ -62,7 +62,7 @@ function buildBinary(dir) {
   return bin;
 }
 
-// config is the gateway under test: the in-process simulator behind two
+// config is the gateway under test: the in-process simulator behind three
 // model names. "fast" answers at once (traffic for the ledger); "smart"
 // streams an echo of the prompt at 30ms a token, slow enough that the
 // playground's incremental rendering is observable; "broken" always fails
@@ -110,31 +110,34 @@ export class Gateway {
     return g;
   }
 
+  // launch builds (or takes) the binary, starts `railyard serve` on a free
+  // loopback port and waits until /readyz answers 200.
   async launch() {
-    const g = this;
-    const bin = buildBinary(g.dir);
-    const cfg = join(g.dir, 'railyard.yaml');
-    writeFileSync(cfg, config(g.dir), { mode: 0o600 });
+    const bin = buildBinary(this.dir);
+    const cfg = join(this.dir, 'railyard.yaml');
+    writeFileSync(cfg, config(this.dir), { mode: 0o600 });
     const port = await freePort();
-    g.url = `http://127.0.0.1:${port}`;
-    g.output = '';
+    this.url = `http://127.0.0.1:${port}`;
+    this.output = '';
     const env = { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' };
-    g.proc = spawn(bin, ['serve', '--config', cfg, '--listen', `127.0.0.1:${port}`], { cwd: g.dir, env });
-    g.proc.stdout.on('data', (b) => { g.output += b; });
-    g.proc.stderr.on('data', (b) => { g.output += b; });
-    g.exited = new Promise((ok) => g.proc.on('exit', (code, signal) => ok({ code, signal })));
-    const deadline = Date.now() + 30_000;
+    this.proc = spawn(bin, ['serve', '--config', cfg, '--listen', `127.0.0.1:${port}`], { cwd: this.dir, env });
+    this.proc.stdout.on('data', (b) => { this.output += b; });
+    this.proc.stderr.on('data', (b) => { this.output += b; });
     let done = false;
-    g.exited.then(() => { done = true; });
+    this.exited = new Promise((ok) => {
+      this.proc.on('exit', (code, signal) => { done = true; ok({ code, signal }); });
+      this.proc.on('error', (err) => { this.output += `\n${err.message}`; done = true; ok({ err }); });
+    });
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (done) throw new Error(`railyard serve exited early:\n${g.output}`);
+      if (done) throw new Error(`railyard serve exited early:\n${this.output}`);
       try {
-        const r = await fetch(g.url + '/readyz');
+        const r = await fetch(this.url + '/readyz');
         if (r.status === 200) return;
       } catch { /* not listening yet */ }
       await sleep(50);
     }
-    throw new Error(`railyard serve was not ready within 30s:\n${g.output}`);
+    throw new Error(`railyard serve was not ready within 30s:\n${this.output}`);
   }
 
   // stop sends SIGTERM, waits up to 10s, then kills; it removes the
