@@ -111,8 +111,11 @@ func randomHex(n int) string {
 // 502: the upstream broke its contract, the client did nothing wrong.
 func (Dialect) DecodeResponse(body []byte) (*llm.Response, error) {
 	var w inResponse
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, badGateway("anthropic: malformed response: %v", err)
+	if !decodeResponseFast(body, &w) {
+		w = inResponse{}
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, badGateway("anthropic: malformed response: %v", err)
+		}
 	}
 	if w.Type != "message" {
 		return nil, badGateway("anthropic: response type %q, want message", w.Type)
