@@ -24,6 +24,7 @@ const opts = await skipOptions();
 let gw; // the gateway under test
 let b; // { browser, context, page, complaints }
 let trafficKey; // a virtual key made through the admin API
+let trafficKeyID; // its id
 const shot = new Set(); // pages photographed by this run
 
 // snap writes docs/screenshots/<name>.png and remembers it was this run's.
@@ -46,6 +47,7 @@ before(async () => {
   const k = await gw.admin('POST', '/admin/api/keys', { name: 'e2e-traffic', budget_usd: 1, budget_period: 'monthly' });
   assert.equal(k.status, 201, `create key: ${k.text}`);
   trafficKey = k.json.key;
+  trafficKeyID = k.json.id;
 }, { timeout: 300_000 });
 
 after(async () => {
@@ -197,6 +199,14 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
 scenario('keys: a key created in the console works once and is refused after revoking', async () => {
   const { page } = b;
   await go(page, 'nav-keys', 'keys-table');
+  // The traffic key's bar shows its spend in the ledger against its budget.
+  const spent = (await ledger()).filter((r) => r.key_id === trafficKeyID).reduce((n, r) => n + nanos(r.cost_usd), 0n);
+  const bar = await poll(async () => {
+    const t = await text(page, `key-budget-${trafficKeyID}`);
+    return t.startsWith('$' + (Number(spent) / 1e9).toFixed(6)) && t;
+  }, 10_000, 200);
+  assert.ok(bar, `key-budget-${trafficKeyID} "${await text(page, `key-budget-${trafficKeyID}`)}" does not start with the ledger's $${Number(spent) / 1e9}`);
+  assert.match(bar, /\$1\.00 monthly/, 'the budget and its period');
   // A team first, so the key can belong to it.
   await page.locator(tid('team-name')).fill('research');
   await page.locator(tid('team-budget')).fill('5');
