@@ -96,9 +96,9 @@ async function pick(page, id, value) {
   else await el.fill(value);
 }
 
-// ledger reads the ledger export of the last 24h as objects.
-async function ledger() {
-  const r = await fetch(gw.url + '/admin/api/ledger.csv?since=24h', { headers: { authorization: `Bearer ${masterKey}` } });
+// ledger reads the ledger export since a range (default 24h) as objects.
+async function ledger(since = '24h') {
+  const r = await fetch(gw.url + `/admin/api/ledger.csv?since=${since}`, { headers: { authorization: `Bearer ${masterKey}` } });
   assert.equal(r.status, 200);
   const [head, ...rows] = parseCSV(await r.text()).filter((row) => row.length > 1);
   return rows.map((row) => Object.fromEntries(head.map((h, i) => [h, row[i]])));
@@ -188,6 +188,14 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
   const split = await poll(async () => /fast/.test(await text(page, 'chart-requests')), 10_000, 200);
   assert.ok(split, `chart-requests split by model does not name "fast": ${await text(page, 'chart-requests')}`);
   await pick(page, 'overview-by', '');
+
+  // Every range agrees with the ledger over the same range.
+  for (const range of ['1h', '7d', '30d', '24h']) {
+    await pick(page, 'overview-range', range);
+    const want = String((await ledger(range)).length);
+    const same = await poll(async () => (await text(page, 'stat-requests')) === want, 10_000, 200);
+    assert.ok(same, `range ${range}: stat-requests ${await text(page, 'stat-requests')}, ledger ${want}`);
+  }
 
   // The same page in the dark scheme (prefers-color-scheme).
   await page.emulateMedia({ colorScheme: 'dark' });
