@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"sync"
+
+	"github.com/railyard-ai/railyard/internal/jsonx"
 )
 
 // Wire types of the Anthropic Messages API (anthropic-version 2023-06-01).
@@ -289,7 +291,7 @@ func strPtr(s string) *string {
 // object (tool input, input_schema).
 func objectOr(raw []byte, def string) json.RawMessage {
 	t := bytes.TrimSpace(raw)
-	if len(t) > 0 && t[0] == '{' && json.Valid(t) {
+	if len(t) > 0 && t[0] == '{' && jsonx.Valid(t) {
 		return json.RawMessage(t)
 	}
 	return json.RawMessage(def)
