@@ -433,6 +433,23 @@ scenario('providers page shows each target with its breaker state', async () => 
   await snap(page, 'providers');
 });
 
+scenario('the session is stateless: another replica with the same master key accepts it, one with another key does not', async () => {
+  const { page } = b;
+  // Cookies are per host, not per port: the browser sends the session to
+  // every gateway on 127.0.0.1.
+  for (const [master, accepted] of [[masterKey, true], [masterKey + '-other', false]]) {
+    const other = await Gateway.start({ master });
+    try {
+      await page.goto(other.url + '/ui/');
+      await page.locator(tid(accepted ? 'nav-overview' : 'login-key')).waitFor({ state: 'visible' });
+      const status = await page.evaluate(async () => (await fetch('/admin/api/session')).status);
+      assert.equal(status, accepted ? 200 : 401, `session on a replica with ${accepted ? 'the same' : 'another'} master key`);
+    } finally {
+      await other.stop();
+    }
+  }
+});
+
 scenario('client routes survive a reload; signing out ends the session', async () => {
   const { page } = b;
   await page.goto(gw.url + '/ui/providers');

@@ -68,8 +68,8 @@ function buildBinary(dir) {
 // playground's incremental rendering is observable; "broken" always fails
 // upstream (500), so the overview has errors to show. Body capture is on so
 // the request log's detail shows bodies.
-function config(dir) {
-  return `auth: {master_key: ${masterKey}}
+function config(dir, master) {
+  return `auth: {master_key: ${master}}
 log: {prompts: true}
 store: sqlite://${join(dir, 'railyard.db')}
 sim:
@@ -98,8 +98,10 @@ models:
 
 // Gateway is one `railyard serve` process.
 export class Gateway {
-  static async start() {
+  // start runs a gateway; master defaults to this run's masterKey.
+  static async start({ master = masterKey } = {}) {
     const g = new Gateway();
+    g.master = master;
     g.dir = mkdtempSync(join(tmpdir(), 'railyard-ui-e2e-'));
     try {
       await g.launch();
@@ -115,7 +117,7 @@ export class Gateway {
   async launch() {
     const bin = buildBinary(this.dir);
     const cfg = join(this.dir, 'railyard.yaml');
-    writeFileSync(cfg, config(this.dir), { mode: 0o600 });
+    writeFileSync(cfg, config(this.dir, this.master), { mode: 0o600 });
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.output = '';
@@ -157,7 +159,7 @@ export class Gateway {
   async admin(method, path, body) {
     const r = await fetch(this.url + path, {
       method,
-      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${this.master}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await r.text();
