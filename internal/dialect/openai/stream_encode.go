@@ -38,8 +38,8 @@ type streamEncoder struct {
 	blocks   map[int]encBlock
 	tools    int
 
-	// prefix is textChunk's rendering of everything before the delta's
-	// field name, for the id, model and created it was made with.
+	// prefix is head's rendering of everything before a chunk's choices,
+	// for the id, model and created it was made with.
 	prefix        []byte
 	prefixID      string
 	prefixModel   string
@@ -89,7 +89,7 @@ func (e *streamEncoder) start(dst []byte) []byte {
 	e.started = true
 	e.id = completionID(e.id)
 	e.created = time.Now().Unix()
-	return e.chunk(dst, chunkDelta{Role: "assistant", Content: ptr("")}, nil)
+	return e.roleChunk(dst)
 }
 
 func (e *streamEncoder) blockStart(dst []byte, ev llm.Event) []byte {
@@ -139,7 +139,7 @@ func (e *streamEncoder) finish(dst []byte, r llm.StopReason, u *llm.Usage) []byt
 		return dst
 	}
 	e.finished = true
-	dst = e.chunk(dst, chunkDelta{}, ptr(finishReason(r)))
+	dst = e.finishChunk(dst, finishReason(r))
 	if !e.usage {
 		return dst
 	}
@@ -148,10 +148,7 @@ func (e *streamEncoder) finish(dst []byte, r llm.StopReason, u *llm.Usage) []byt
 		usage = *u
 	}
 	raw, _ := json.Marshal(wireUsageOf(usage)) // plain ints: cannot fail
-	c := chatChunk{ID: e.id, Object: "chat.completion.chunk", Created: e.created, Model: e.model,
-		Choices: []chunkChoice{}, Usage: raw}
-	data, _ := json.Marshal(c)
-	return sse.AppendEvent(dst, "", data)
+	return e.usageChunk(dst, raw)
 }
 
 func (e *streamEncoder) chunk(dst []byte, d chunkDelta, finish *string) []byte {

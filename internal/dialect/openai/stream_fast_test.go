@@ -2,12 +2,16 @@ package openai
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+	"github.com/railyard-ai/railyard/internal/sse"
 )
 
-// FuzzTextChunk holds the hand-written text chunk to what encoding/json
-// writes for the same chunk, for any text, id and model, with and without
-// usage.
+// FuzzTextChunk holds the hand-written text chunk (and the role, finish
+// and usage chunks) to what encoding/json writes for the same chunk, for
+// any text, id and model, with and without usage.
 func FuzzTextChunk(f *testing.F) {
 	f.Add("chatcmpl-abc", "gpt-4o-mini", int64(1741570283), "Hello", 0, true)
 	f.Add("", "claude-<haiku>", int64(0), "line\nbreak \"quoted\" \u2028 \xff", 1, false)
@@ -37,6 +41,23 @@ func FuzzTextChunk(f *testing.F) {
 		want = e.chunkJSON(nil, d, nil)
 		if got := e.textChunk(nil, key, txt); !bytes.Equal(got, want) {
 			t.Fatalf("after a model change, textChunk:\n%s\nencoding/json:\n%s", got, want)
+		}
+
+		// The chunks every stream has once: role, finish, usage.
+		want = e.chunkJSON(nil, chunkDelta{Role: "assistant", Content: ptr("")}, nil)
+		if got := e.roleChunk(nil); !bytes.Equal(got, want) {
+			t.Fatalf("roleChunk:\n%s\nencoding/json:\n%s", got, want)
+		}
+		want = e.chunkJSON(nil, chunkDelta{}, &text)
+		if got := e.finishChunk(nil, text); !bytes.Equal(got, want) {
+			t.Fatalf("finishChunk:\n%s\nencoding/json:\n%s", got, want)
+		}
+		raw, _ := json.Marshal(wireUsageOf(llm.Usage{InputTokens: len(text), OutputTokens: int(created % 1000), CacheReadTokens: field}))
+		data, _ := json.Marshal(chatChunk{ID: e.id, Object: "chat.completion.chunk", Created: e.created, Model: e.model,
+			Choices: []chunkChoice{}, Usage: raw})
+		want = sse.AppendEvent(nil, "", data)
+		if got := e.usageChunk(nil, raw); !bytes.Equal(got, want) {
+			t.Fatalf("usageChunk:\n%s\nencoding/json:\n%s", got, want)
 		}
 	})
 }
