@@ -134,6 +134,16 @@ scenario('login: a wrong master key is refused, the right one opens the console'
   assert.ok(!(await page.content()).includes(masterKey), 'the master key is in the page');
   const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
   assert.ok(!stored.includes(masterKey), 'the master key is kept in the browser');
+  // CSRF guard: with the cookie alone a write is refused; the console's
+  // header makes it pass the guard (here: a body the API then rejects).
+  const logged = b.complaints.length;
+  const csrf = await page.evaluate(async () => {
+    const post = (headers) => fetch('/admin/api/teams', { method: 'POST', headers, body: '{"nope":1}' }).then((r) => r.status);
+    return [await post({ 'content-type': 'application/json' }), await post({ 'content-type': 'application/json', 'X-Railyard-Console': '1' })];
+  });
+  assert.deepEqual(csrf, [403, 400], 'a cookie-only write is refused, a write with X-Railyard-Console passes the guard');
+  await page.waitForTimeout(100);
+  b.complaints.splice(logged); // the two refusals just provoked
   const cookie = (await b.context.cookies()).find((c) => c.name === 'railyard_session');
   assert.ok(cookie, 'no railyard_session cookie');
   assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path], [true, 'Strict', '/'], 'session cookie attributes');
