@@ -10,13 +10,9 @@ import (
 	"github.com/railyard-ai/railyard/internal/catalog"
 )
 
-// pairBlock is how many requests each side of the pair sends before the
-// other takes its turn.
-const pairBlock = 1000
-
 // runPair measures the latency goal's two sides, the only-steady baseline
 // and the latency policy, each through its own gateway that stays up for
-// the whole round, in interleaved blocks of pairBlock requests (A B B A
+// the whole round, in interleaved blocks of o.block requests (A B B A
 // ...): on a shared machine whose load changes from second to second both
 // then see the same load, where two runs one after the other would be
 // judged on whatever else ran at the time.
@@ -32,8 +28,8 @@ func runPair(o options, base, pol scenario, ups map[string]*upstream, cat *catal
 	}
 	defer sp.close()
 	rb, rp = newResult(base), newResult(pol)
-	for i, done := 0, 0; done < o.n; i, done = i+1, done+pairBlock {
-		n := min(pairBlock, o.n-done)
+	for i, done := 0, 0; done < o.n; i, done = i+1, done+o.block {
+		n := min(o.block, o.n-done)
 		if i%2 == 0 {
 			sb.drive(o, n, rb, ups)
 			sp.drive(o, n, rp, ups)
@@ -64,8 +60,8 @@ func roundRatios(base, pol []*result) []float64 {
 }
 
 // printRounds lists the interleaved rounds' p99s and their ratios.
-func printRounds(base, pol []*result) {
-	fmt.Printf("%d rounds of only steady and latency interleaved in blocks of %d requests (the table shows each one's median-p99 round):\n", len(base), pairBlock)
+func printRounds(base, pol []*result, block int) {
+	fmt.Printf("%d rounds of only steady and latency interleaved in blocks of %d requests (the table shows each one's median-p99 round):\n", len(base), block)
 	for i, ratio := range roundRatios(base, pol) {
 		fmt.Printf("  round %d: only steady p99 %9v   latency p99 %9v   %.2fx\n", i+1, round(pct(base[i].lat, 0.99)), round(pct(pol[i].lat, 0.99)), ratio)
 	}

@@ -297,13 +297,15 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome, loa
 		return
 	}
 	fb := float64(o.FirstByte)
-	// The load follows the last few dozen samples (the count-based floor
-	// dominates on a busy target), quicker than the latency averages: it
-	// says what load the current estimates were measured under.
+	// The load is averaged like the latency (by time, with the same
+	// floor per sample): it says what load the current estimates were
+	// measured under, so it must not forget faster than they do, or a
+	// lull (a queue drained) would make the next burst look like many
+	// times the load the target was measured at.
 	if s.load == 0 {
 		s.load = float64(load)
 	} else {
-		s.load += math.Max(w, 0.05) * (float64(load) - s.load)
+		s.load += math.Max(w, latencyFloor) * (float64(load) - s.load)
 	}
 	switch {
 	case s.p50 == 0:
