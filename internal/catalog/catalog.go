@@ -233,15 +233,27 @@ func (m Model) clone() Model {
 	return m
 }
 
+// clone copies the prices into one allocation (Lookup clones on every
+// call, and routing and governance look a model up per request).
 func (p Prices) clone() Prices {
-	cp := func(x *Price) *Price {
-		if x == nil {
-			return nil
+	ptrs := [...]**Price{&p.Input, &p.Output, &p.CacheRead, &p.CacheWrite, &p.CacheWrite1h, &p.Reasoning}
+	n := 0
+	for _, x := range ptrs {
+		if *x != nil {
+			n++
 		}
-		y := *x
-		return &y
 	}
-	return Prices{cp(p.Input), cp(p.Output), cp(p.CacheRead), cp(p.CacheWrite), cp(p.CacheWrite1h), cp(p.Reasoning)}
+	if n == 0 {
+		return p
+	}
+	all := make([]Price, 0, n) // exact capacity: the pointers below stay valid
+	for _, x := range ptrs {
+		if *x != nil {
+			all = append(all, **x)
+			*x = &all[len(all)-1]
+		}
+	}
+	return p
 }
 
 // LoadWithOverrides is the embedded catalog with the entries of the file at

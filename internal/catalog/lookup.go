@@ -27,7 +27,8 @@ import (
 // such as "-v1:0". Anything else ("o3-mini" against "o3") does not match:
 // a different model must not borrow a price.
 func (c *Catalog) Lookup(model string) (Model, bool) {
-	for _, cand := range candidates(key(model)) {
+	var buf [8]string
+	for _, cand := range appendCandidates(buf[:0], key(model)) {
 		if i, ok := c.byName[cand]; ok {
 			return c.models[i].clone(), true
 		}
@@ -41,12 +42,14 @@ func (c *Catalog) Lookup(model string) (Model, bool) {
 // regionPrefixes are Bedrock's cross-region inference profile prefixes.
 var regionPrefixes = [...]string{"us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca."}
 
-// candidates lists the names to try for s, most specific first.
-func candidates(s string) []string {
+// appendCandidates appends the names to try for s to out, most specific
+// first. Lookup and Cost pass a stack array, so that a per-request lookup
+// allocates no list.
+func appendCandidates(out []string, s string) []string {
 	if s == "" {
-		return nil
+		return out
 	}
-	out := []string{s}
+	out = append(out, s)
 	for rest := s; ; {
 		_, after, ok := strings.Cut(rest, "/")
 		if !ok || after == "" {
@@ -114,7 +117,8 @@ func isDateSuffix(s string) bool {
 // when the catalog does not know the model: an unpriced reply carries no
 // cost rather than a made-up one. It does not copy the entry.
 func (c *Catalog) Cost(model string, u llm.Usage) (usd float64, ok bool) {
-	for _, cand := range candidates(key(model)) {
+	var buf [8]string
+	for _, cand := range appendCandidates(buf[:0], key(model)) {
 		i, found := c.byName[cand]
 		if !found {
 			i, found = c.dated(cand)

@@ -123,11 +123,16 @@ func formatNano(n int64) string {
 		u = uint64(-n) // two's complement is right even for MinInt64
 	}
 	whole, frac := u/1e9, u%1e9
-	fs := fmt.Sprintf("%09d", frac)
+	var fb [9]byte // frac as %09d, without fmt: every priced reply formats one
+	for i := len(fb) - 1; i >= 0; i-- {
+		fb[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	fs := fb[:]
 	for len(fs) > 6 && fs[len(fs)-1] == '0' {
 		fs = fs[:len(fs)-1]
 	}
-	s := strconv.FormatUint(whole, 10) + "." + fs
+	s := strconv.FormatUint(whole, 10) + "." + string(fs)
 	if neg && u != 0 {
 		s = "-" + s
 	}
