@@ -77,3 +77,19 @@ func BenchmarkValid(b *testing.B) {
 		}
 	})
 }
+
+// TestValidSpecialAtEveryOffset puts a quote, a backslash escape, a
+// control character or a high byte at every position of strings long
+// enough for the eight-byte loop.
+func TestValidSpecialAtEveryOffset(t *testing.T) {
+	for n := range 40 {
+		for pos := range n {
+			for _, sp := range []string{`\"`, `\\`, "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xff", `"`, `\u00e9`, `\x`} {
+				s := `["` + strings.Repeat("a", pos) + sp + strings.Repeat("b", n-pos) + `"]`
+				if got, want := Valid([]byte(s)), json.Valid([]byte(s)); got != want {
+					t.Fatalf("Valid(%q) = %v, json.Valid says %v", s, got, want)
+				}
+			}
+		}
+	}
+}
