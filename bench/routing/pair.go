@@ -65,6 +65,14 @@ func printRounds(base, pol []*result, block int) {
 	for i, ratio := range roundRatios(base, pol) {
 		fmt.Printf("  round %d: only steady p99 %9v   latency p99 %9v   %.2fx\n", i+1, round(pct(base[i].lat, 0.99)), round(pct(pol[i].lat, 0.99)), ratio)
 	}
+	if len(base) > 1 {
+		var lb, lp []time.Duration
+		for i := range base {
+			lb, lp = append(lb, base[i].lat...), append(lp, pol[i].lat...)
+		}
+		fmt.Printf("  median of the rounds' ratios %.2fx; all rounds' requests pooled: only steady p99 %v, latency p99 %v, %.2fx\n",
+			median(roundRatios(base, pol)), round(pct(lb, 0.99)), round(pct(lp, 0.99)), float64(pct(lp, 0.99))/float64(pct(lb, 0.99)))
+	}
 	fmt.Println()
 }
 
