@@ -15,7 +15,8 @@ import (
 // has not answered within its estimated p95 time to first byte (or the
 // next target's, if that is sooner; past its p99 when an early hedge
 // would not pay, see hedgeDelay), the next target gets the same request
-// too; the first good reply is relayed and the other attempt is cancelled.
+// too, within the chosen target's hedge budget (route.Health.TakeHedge);
+// the first good reply is relayed and the other attempt is cancelled.
 // A chosen target that lost is recorded as slow, with the time it was
 // given as a lower bound of its latency. A spike on one target then costs its usual latency
 // plus the other's, instead of the spike. Streams are not hedged: their
@@ -140,6 +141,9 @@ wait:
 		case <-timer.C:
 			if altTried {
 				continue
+			}
+			if !g.planner.Health.TakeHedge(t) {
+				continue // over t's hedge budget: keep waiting on t alone
 			}
 			l2, why := g.planner.Health.Acquire(alt, 0)
 			if l2 == nil {

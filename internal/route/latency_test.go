@@ -82,3 +82,34 @@ func TestLoadFactor(t *testing.T) {
 		}
 	}
 }
+
+// Hedges are budgeted per target: one per ten attempts, ten at most saved
+// up, so a slowdown that hits every request in flight at once does not
+// double the load.
+func TestHedgeBudget(t *testing.T) {
+	h := NewHealth(HealthOptions{})
+	tg := target("a", "m")
+	attempts := func(n int) {
+		for range n {
+			l, _ := h.Acquire(tg, 0)
+			l.Done(Outcome{FirstByte: time.Millisecond, Total: time.Millisecond})
+		}
+	}
+	takes := func() (n int) {
+		for h.TakeHedge(tg) {
+			n++
+		}
+		return n
+	}
+	if n := takes(); n != 0 {
+		t.Fatalf("a target never tried has %d hedges", n)
+	}
+	attempts(1000)
+	if n := takes(); n != 10 {
+		t.Fatalf("after 1000 attempts %d hedges at once, want the burst of 10", n)
+	}
+	attempts(25)
+	if n := takes(); n != 2 {
+		t.Fatalf("after 25 more attempts %d hedges, want 2", n)
+	}
+}
