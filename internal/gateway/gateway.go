@@ -139,6 +139,12 @@ type exchange struct {
 	errMsg    string         // what a failed request told the client
 	capture   *captureWriter // the reply's first bytes, when prompts are logged
 	adm       Admission      // set once the governor admitted the request
+
+	// promptTokens is the routing estimate of the prompt; estimated marks
+	// usage railyard estimated for a stream that ended without the
+	// upstream's final usage (relay_estimate.go).
+	promptTokens int
+	estimated    bool
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
@@ -269,6 +275,9 @@ func (g *Gateway) logAccess(x *exchange) {
 	}
 	if x.cost != "" {
 		attrs = append(attrs, slog.String("cost_usd", x.cost))
+	}
+	if x.estimated {
+		attrs = append(attrs, slog.Bool("estimated", true))
 	}
 	if x.firstByte > 0 {
 		attrs = append(attrs, slog.Duration("first_byte", x.firstByte))

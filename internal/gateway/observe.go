@@ -101,6 +101,7 @@ type Summary struct {
 	Route         string // x-railyard-route
 	Attempts      int
 	Usage         llm.Usage
+	Estimated     bool // Usage is railyard's estimate: the stream ended before the upstream's usage
 	CostUSD       float64
 	Priced        bool
 	StopReason    llm.StopReason
@@ -215,6 +216,7 @@ func (x *exchange) summary() Summary {
 		Route:         x.trace.String(),
 		Attempts:      x.obs.attempts,
 		Usage:         x.usage,
+		Estimated:     x.estimated,
 		StopReason:    x.obs.stop,
 		Passthrough:   x.obs.passthrough,
 		Duration:      time.Since(x.start),

@@ -98,15 +98,21 @@ type streamRelay struct {
 	done   bool          // MessageStop seen
 	sent   bool          // headers and bytes have reached the client
 	werr   *attemptError // the client write that failed in flushReader
+
+	// startUsage is what MessageStart reported (Anthropic's input counts)
+	// and text the deltas decoded: an early end's estimate (relay_estimate.go).
+	startUsage llm.Usage
+	text       replyText
 }
 
-func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http.Response) *attemptError {
+func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http.Response) (ae *attemptError) {
 	s := &streamRelay{
 		g: g, x: x, t: t, fast: fast,
 		dec:   t.Provider.Dialect.NewStreamDecoder(),
 		rc:    http.NewResponseController(x.w),
 		model: t.Model,
 	}
+	defer func() { s.endEarly(ae) }()
 	if !fast {
 		s.enc = x.in.NewStreamEncoder(x.req)
 	}
@@ -155,6 +161,13 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 		case llm.EventMessageStart:
 			if ev.Model != "" {
 				s.model = ev.Model
+			}
+			if ev.Usage != nil {
+				s.startUsage = *ev.Usage
+			}
+		case llm.EventBlockDelta:
+			if ev.Text != "" {
+				s.text.add(ev.Text)
 			}
 		case llm.EventMessageDelta:
 			if ev.Usage != nil {
@@ -253,9 +266,10 @@ func (s *streamRelay) fail(ae *attemptError) *attemptError {
 
 // finish records the stream's outcome once it ended cleanly.
 func (s *streamRelay) finish() {
-	s.g.finishBeforeReply(s.x, s.t.Provider.Name, s.model, s.usage)
+	usage := s.settledUsage() // the upstream's, unless it sent none
+	s.g.finishBeforeReply(s.x, s.t.Provider.Name, s.model, usage)
 	_ = s.flush()
-	s.x.usage = s.usage
+	s.x.usage = usage
 	if s.x.model == "" {
 		s.x.model = s.model
 	}

@@ -32,6 +32,7 @@ func (g *Gateway) route(x *exchange) {
 	tbl := g.table.Load()
 	plan, err := g.planner.Plan(tbl, route.Request{LLM: x.req, Tags: tagsOf(x.r), Metadata: metadataOf(x.r, x.req)})
 	if plan != nil {
+		x.promptTokens = plan.InputTokens
 		x.trace.policy = plan.Policy.Name()
 		for _, r := range plan.Rules {
 			x.trace.add("rule", r)

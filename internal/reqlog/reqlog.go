@@ -80,6 +80,7 @@ type Entry struct {
 	CacheReadTokens  int       `json:"cache_read_tokens"`
 	CacheWriteTokens int       `json:"cache_write_tokens"`
 	ReasoningTokens  int       `json:"reasoning_tokens"`
+	Estimated        bool      `json:"estimated"` // the tokens are railyard's estimate: a stream ended early
 	CostUSD          float64   `json:"cost_usd"`
 	LatencyMS        float64   `json:"latency_ms"`
 	TTFTMS           float64   `json:"ttft_ms"`
@@ -158,7 +159,7 @@ func (q *request) End(s gateway.Summary) {
 	u := s.Usage
 	e.InputTokens, e.OutputTokens, e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens =
 		u.InputTokens, u.OutputTokens, u.CacheReadTokens, u.CacheWriteTokens, u.ReasoningTokens
-	e.CostUSD = s.CostUSD
+	e.CostUSD, e.Estimated = s.CostUSD, s.Estimated
 	e.LatencyMS, e.TTFTMS = ms(s.Duration), ms(s.FirstByte)
 	if q.l.prompts {
 		e.RequestBody, e.ResponseBody = bodies(s.RequestBody, s.ResponseBody)
