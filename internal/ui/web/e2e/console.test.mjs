@@ -188,6 +188,9 @@ scenario('overview: stat tiles equal the ledger export exactly', async () => {
   assert.equal(errors, 1, 'one failed request in the ledger');
   const rate = ((100 * errors) / rows.length).toFixed(1) + '%';
   assert.equal((await text(page, 'stat-error-rate')).replace(/\s/g, '').slice(0, rate.length), rate, 'stat-error-rate');
+  // The tile counts the errors in words, singular for one.
+  const tile = await page.locator('.stat', { has: page.locator(tid('stat-error-rate')) }).innerText();
+  assert.match(tile, /\b1 error(?!s)\b/, `the error-rate tile: ${JSON.stringify(tile)}`);
   for (const id of ['chart-requests', 'chart-spend', 'chart-tokens', 'chart-errors', 'chart-latency']) {
     assert.equal(await page.locator(tid(id)).count(), 1, `${id} present`);
   }
@@ -234,6 +237,7 @@ scenario('keys: a key created in the console works once and is refused after rev
   assert.ok(team, 'the team made in the console is not in the admin API');
   assert.equal(team.budget_usd, 5, 'team budget');
   await page.locator(tid(`team-row-${team.id}`)).waitFor({ state: 'visible' });
+  for (const id of ['team-name', 'team-budget']) assert.equal(await text(page, id), '', `${id} after the team was created`);
 
   const name = 'console-made-' + Date.now();
   await page.locator(tid('key-name')).fill(name);
@@ -257,6 +261,10 @@ scenario('keys: a key created in the console works once and is refused after rev
   assert.deepEqual([key.team, key.models, key.budget_usd, key.rpm], ['research', ['fast', 'smart'], 0.5, 600], 'the form\'s fields reach the key');
   await page.locator(tid(`key-row-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
   await page.locator(tid(`key-budget-${key.id}`)).waitFor({ state: 'visible', timeout: 10_000 });
+  // The form starts empty again: nothing of this key carries over to the next.
+  for (const id of ['key-name', 'key-team', 'key-models', 'key-budget', 'key-rpm', 'key-tpm']) {
+    assert.equal(await text(page, id), '', `${id} after the key was created`);
+  }
 
   await page.locator(tid('key-secret-close')).click();
   await page.locator(tid('key-secret')).waitFor({ state: 'detached', timeout: 5_000 });
@@ -324,6 +332,8 @@ scenario('playground: the reply streams into the page and ends complete', async 
   let meta = '';
   await poll(async () => /sim-local/.test(meta = await text(page, 'playground-meta')), 10_000, 100);
   assert.match(meta, /sim-local/, 'playground-meta names the provider');
+  // Once the reply ended, the meta shows its cost: the request log's.
+  await assertPlaygroundCost(page, 'the complete reply');
   await snap(page, 'playground');
 
   // Stop ends a streaming reply where it is: the output stops growing short
@@ -339,7 +349,23 @@ scenario('playground: the reply streams into the page and ends complete', async 
   await page.waitForTimeout(700);
   assert.equal(await text(page, 'playground-output'), stopped, 'the output still grows after stop');
   assert.ok(stopped.length < long.length, `stop did not cut the reply short: ${stopped.length} of ${long.length} characters`);
+  // A stopped reply is metered for what it streamed; its cost shows too.
+  await assertPlaygroundCost(page, 'the stopped reply');
 });
+
+// assertPlaygroundCost waits for playground-cost to show a USD amount and
+// checks it is the cost the request log has for the console's newest
+// request (the reply that just ended).
+async function assertPlaygroundCost(page, what) {
+  let cost = '';
+  await poll(async () => /^\$\d+\.\d{6}$/.test(cost = await text(page, 'playground-cost').catch(() => '')), 10_000, 100);
+  assert.match(cost, /^\$\d+\.\d{6}$/, `playground-cost of ${what}`);
+  const log = await gw.admin('GET', '/admin/api/requests?key=console&limit=1');
+  assert.equal(log.status, 200, log.text);
+  const entry = log.json.requests[0];
+  assert.ok(entry, 'the request log has no console request');
+  assert.equal(cost, '$' + entry.cost_usd.toFixed(6), `playground-cost of ${what} against the request log (${entry.id})`);
+}
 
 scenario('usage explorer groups the ledger by model', async () => {
   const { page } = b;

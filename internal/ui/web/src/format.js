@@ -62,5 +62,12 @@ export function dateTime(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+// plural: a count with its noun, singular for exactly one ("1 error",
+// "0 errors", "2 errors"); the count is an integer without separators.
+export const plural = (n, one, many = one + 's') => {
+  const v = Math.round(num(n));
+  return `${v} ${v === 1 ? one : many}`;
+};
+
 // tokens: "in / out" counts for tables.
 export const tokens = (i, o) => `${count(i)} / ${count(o)}`;

@@ -34,3 +34,13 @@ test('short forms for axes and bars', () => {
   assert.equal(f.usdShort(2500), '$2,500');
   assert.equal(f.usdShort(0.0012), '$0.0012');
 });
+
+test('plural: singular for exactly one', () => {
+  assert.equal(f.plural(0, 'error'), '0 errors');
+  assert.equal(f.plural(1, 'error'), '1 error');
+  assert.equal(f.plural(2, 'error'), '2 errors');
+  assert.equal(f.plural(1234, 'error'), '1234 errors');
+  assert.equal(f.plural(undefined, 'error'), '0 errors');
+  assert.equal(f.plural(1, 'entry', 'entries'), '1 entry');
+  assert.equal(f.plural(3, 'entry', 'entries'), '3 entries');
+});

@@ -119,8 +119,13 @@ function Secret({ created, onClose }) {
   );
 }
 
+// blankKey is the new-key form's empty state; a created key resets every
+// field to it, so the next key starts from nothing of the last one.
+const blankKey = () => ({ name: '', team: '', models: '', budget: '', period: 'total', rpm: '', tpm: '' });
+const blankTeam = () => ({ name: '', budget: '', period: 'total' });
+
 function CreateKey({ teams, onCreated }) {
-  const [v, setV] = useState({ name: '', team: '', models: '', budget: '', period: 'total', rpm: '', tpm: '' });
+  const [v, setV] = useState(blankKey);
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (k) => (e) => setV({ ...v, [k]: e.currentTarget.value });
@@ -148,7 +153,7 @@ function CreateKey({ teams, onCreated }) {
     setBusy(true);
     try {
       const created = await api.post('/admin/api/keys', body);
-      setV({ ...v, name: '', models: '', budget: '', rpm: '', tpm: '' });
+      setV(blankKey());
       onCreated(created);
     } catch (x) {
       setErr(x);
@@ -411,7 +416,7 @@ function KeysTable({ data, onChanged }) {
 }
 
 function Teams({ data, onChanged }) {
-  const [v, setV] = useState({ name: '', budget: '', period: 'total' });
+  const [v, setV] = useState(blankTeam);
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState(null);
@@ -427,7 +432,7 @@ function Teams({ data, onChanged }) {
       }
       setBusy(true);
       await api.post('/admin/api/teams', body);
-      setV({ name: '', budget: '', period: v.period });
+      setV(blankTeam());
       onChanged();
     } catch (x) {
       setErr(x);

@@ -136,7 +136,7 @@ export function Overview() {
         <Stat label="Spend" testid="stat-spend" value={t ? f.usd(t.cost_usd) : '–'} />
         <Stat label="Input tokens" testid="stat-input-tokens" value={t ? f.int(t.input_tokens) : '–'} />
         <Stat label="Output tokens" testid="stat-output-tokens" value={t ? f.int(t.output_tokens) : '–'} />
-        <Stat label="Error rate" testid="stat-error-rate" value={t ? f.pct(errorRate) : '–'} hint={t ? `${f.int(t.errors)} errors` : ''} />
+        <Stat label="Error rate" testid="stat-error-rate" value={t ? f.pct(errorRate) : '–'} hint={t ? f.plural(t.errors, 'error') : ''} />
         <Stat label="Latency p50" testid="stat-p50" value={t ? f.ms(t.p50_ms) : '–'} unit="ms" />
         <Stat label="Latency p95" testid="stat-p95" value={t ? f.ms(t.p95_ms) : '–'} unit="ms" />
       </div>

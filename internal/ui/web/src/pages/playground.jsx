@@ -14,22 +14,35 @@ const endpoint = '/admin/api/playground/chat/completions';
 
 // costOf finds a finished request's cost: the header of a complete reply,
 // else (a stream's cost is a trailer fetch cannot read) the request log.
+// The log is searched through its list (the console's own newest requests)
+// rather than /admin/api/requests/{id}: a stopped stream's entry is written
+// a moment after the browser let go, and a 404 meanwhile would show as an
+// error in the browser's console.
 async function costOf(headers, signal) {
   const h = headers.get('x-railyard-cost-usd');
   if (h) return Number(h);
   const id = headers.get('x-request-id');
   if (!id) return null;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     try {
-      const r = await api.get('/admin/api/requests/' + encodeURIComponent(id), { signal });
-      if (r && typeof r.cost_usd === 'number') return r.cost_usd;
+      const r = await api.get('/admin/api/requests' + api.query({ key: 'console', limit: 50 }), { signal });
+      const e = ((r && r.requests) || []).find((x) => x.id === id);
+      if (e && typeof e.cost_usd === 'number') return e.cost_usd;
     } catch (e) {
-      if (e.name === 'AbortError' || (e.status && e.status !== 404)) return null;
+      return null;
     }
     await new Promise((ok) => setTimeout(ok, 200 * (i + 1)));
   }
   return null;
 }
+
+// headerMeta is the meta the headers give as soon as they arrive.
+const headerMeta = (headers) => ({
+  route: headers.get('x-railyard-route') || '',
+  provider: headers.get('x-railyard-provider') || '',
+  model: headers.get('x-railyard-model') || '',
+  requestId: headers.get('x-request-id') || '',
+});
 
 function Reply({ r, testid, live }) {
   return (
@@ -69,11 +82,21 @@ export function Playground() {
   const [err, setErr] = useState(null);
   const [running, setRunning] = useState(false);
   const ctl = useRef(null);
+  // lookup cancels the cost lookup of the last reply: the next send, Clear
+  // or leaving the page ends it, so a late answer never lands on a newer
+  // reply's meta.
+  const lookup = useRef(null);
 
   useEffect(() => {
     if (!model && ids.length) setModel(ids[0]);
   }, [ids.join('\n')]);
-  useEffect(() => () => ctl.current && ctl.current.abort(), []);
+  useEffect(
+    () => () => {
+      if (ctl.current) ctl.current.abort();
+      if (lookup.current) lookup.current.abort();
+    },
+    [],
+  );
 
   const send = async (e) => {
     if (e) e.preventDefault();
@@ -99,6 +122,7 @@ export function Playground() {
       }
     }
 
+    if (lookup.current) lookup.current.abort();
     setHistory(turns);
     setInput('');
     setErr(null);
@@ -111,15 +135,11 @@ export function Playground() {
     const started = performance.now();
     let first = 0;
     let headers = null;
+    let ended = null; // the meta of a reply that ended, before its cost is known
     try {
       const res = await api.request('POST', endpoint, { body, signal: abort.signal });
       headers = res.headers;
-      const base = {
-        route: headers.get('x-railyard-route') || '',
-        provider: headers.get('x-railyard-provider') || '',
-        model: headers.get('x-railyard-model') || '',
-        requestId: headers.get('x-request-id') || '',
-      };
+      const base = headerMeta(headers);
       setMeta(base);
       if (!(headers.get('content-type') || '').includes('text/event-stream')) {
         // A complete (non-stream) answer: fold it in as one chunk.
@@ -145,15 +165,19 @@ export function Playground() {
           setReply({ ...r, tools: [...r.tools] });
         });
       }
-      const elapsed = performance.now() - started;
-      setMeta({ ...base, elapsed, ttft: first ? first - started : null, usage: r.usage, finish: r.finish, cost: undefined });
-      const cost = await costOf(headers, abort.signal);
-      setMeta({ ...base, elapsed, ttft: first ? first - started : null, usage: r.usage, finish: r.finish, cost });
+      ended = { ...base, elapsed: performance.now() - started, ttft: first ? first - started : null, usage: r.usage, finish: r.finish, cost: undefined };
+      setMeta(ended);
     } catch (x) {
       if (x.name === 'AbortError') {
         r.finish = 'stopped';
         setReply({ ...r, tools: [...r.tools] });
-        setMeta((m) => ({ ...(m || {}), finish: 'stopped by you' }));
+        if (headers) {
+          // A stopped stream is still metered for what it streamed.
+          ended = { ...headerMeta(headers), elapsed: performance.now() - started, ttft: first ? first - started : null, usage: r.usage, finish: 'stopped by you', cost: undefined };
+          setMeta(ended);
+        } else {
+          setMeta((m) => ({ ...(m || {}), finish: 'stopped by you' }));
+        }
       } else {
         setErr(x);
       }
@@ -161,10 +185,21 @@ export function Playground() {
       if (ctl.current === abort) ctl.current = null;
       setRunning(false);
     }
+    // The reply has ended (Send is free again); its cost comes after, from
+    // the header of a complete answer or from the request log.
+    if (ended) {
+      const look = new AbortController();
+      lookup.current = look;
+      const cost = await costOf(headers, look.signal);
+      if (look.signal.aborted) return;
+      if (lookup.current === look) lookup.current = null;
+      setMeta({ ...ended, cost });
+    }
   };
   const stop = () => ctl.current && ctl.current.abort();
   const clear = () => {
     stop();
+    if (lookup.current) lookup.current.abort();
     setHistory([]);
     setReply(null);
     setMeta(null);

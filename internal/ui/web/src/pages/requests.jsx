@@ -46,7 +46,7 @@ function Detail({ r, onClose }) {
           {r.stream ? ' (stream)' : ''}
         </dd>
         <dt>Model asked</dt>
-        <dd>{r.model}</dd>
+        <dd>{r.model || '—'}</dd>
         <dt>Served by</dt>
         <dd>
           {r.provider || '—'} {r.upstream_model ? <span class="muted">({r.upstream_model})</span> : null}
@@ -67,7 +67,7 @@ function Detail({ r, onClose }) {
         <dd>{f.usd(r.cost_usd)}</dd>
         <dt>Latency</dt>
         <dd>
-          {f.msUnit(r.latency_ms)} total, {f.msUnit(r.ttft_ms)} to first token
+          {f.msUnit(r.latency_ms)} total{r.ttft_ms ? `, ${f.msUnit(r.ttft_ms)} to first token` : ''}
         </dd>
       </dl>
       <h4>Attempts</h4>
@@ -218,7 +218,7 @@ export function Requests() {
                       {f.time(r.time)}
                     </td>
                     <td>
-                      {r.model}
+                      {r.model || '—'}
                       {r.stream ? <span class="muted small"> stream</span> : null}
                     </td>
                     <td>{r.provider || '—'}</td>

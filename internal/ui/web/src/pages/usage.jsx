@@ -95,7 +95,7 @@ export function Usage() {
           <Filter testid="usage-model" label="Model" value={flt.model} onInput={set('model')} />
           <Filter testid="usage-provider" label="Provider" value={flt.provider} onInput={set('provider')} />
           <Select testid="usage-by" label="Group by" value={by} onChange={setBy} options={bys} />
-          <span class="muted small end">{busy ? 'loading…' : `${rows.length} groups`}</span>
+          <span class="muted small end">{busy ? 'loading…' : f.plural(rows.length, 'group')}</span>
         </div>
       </section>
       <ErrorBox error={error} />
