@@ -222,7 +222,7 @@ func decodeTools(raw rawRequest, req *llm.Request) error {
 			return err
 		}
 		for i, t := range tools {
-			tool, err := decodeTool(t, index("tools", i))
+			tool, err := decodeTool(t, toolParamsOf(i))
 			if err != nil {
 				return err
 			}
@@ -237,7 +237,8 @@ func decodeTools(raw rawRequest, req *llm.Request) error {
 	return err
 }
 
-func decodeTool(raw json.RawMessage, param string) (llm.Tool, error) {
+func decodeTool(raw json.RawMessage, tp *toolParams) (llm.Tool, error) {
+	param := tp.base
 	var t struct {
 		Type     json.RawMessage `json:"type"`
 		Function json.RawMessage `json:"function"`
@@ -245,15 +246,15 @@ func decodeTool(raw json.RawMessage, param string) (llm.Tool, error) {
 	if err := decodeAs(raw, param, "an object", &t); err != nil {
 		return llm.Tool{}, err
 	}
-	typ, err := reqString(t.Type, param+".type")
+	typ, err := reqString(t.Type, tp.typ)
 	if err != nil {
 		return llm.Tool{}, err
 	}
 	if typ != "function" {
-		return llm.Tool{}, badParam(param+".type", "Invalid value: '%s'. Supported values are: 'function'.", typ)
+		return llm.Tool{}, badParam(tp.typ, "Invalid value: '%s'. Supported values are: 'function'.", typ)
 	}
 	if isNull(t.Function) {
-		return llm.Tool{}, badParam(param+".function", "Missing required parameter: '%s.function'.", param)
+		return llm.Tool{}, badParam(tp.function, "Missing required parameter: '%s.function'.", param)
 	}
 	var f struct {
 		Name        json.RawMessage `json:"name"`
@@ -261,24 +262,24 @@ func decodeTool(raw json.RawMessage, param string) (llm.Tool, error) {
 		Parameters  json.RawMessage `json:"parameters"`
 		Strict      json.RawMessage `json:"strict"`
 	}
-	fp := param + ".function"
+	fp := tp.function
 	if err := decodeAs(t.Function, fp, "an object", &f); err != nil {
 		return llm.Tool{}, err
 	}
 	var tool llm.Tool
-	if tool.Name, err = reqString(f.Name, fp+".name"); err != nil {
+	if tool.Name, err = reqString(f.Name, tp.name); err != nil {
 		return tool, err
 	}
-	if tool.Description, err = optString(f.Description, fp+".description"); err != nil {
+	if tool.Description, err = optString(f.Description, tp.description); err != nil {
 		return tool, err
 	}
 	if !isNull(f.Parameters) {
 		if f.Parameters[0] != '{' {
-			return tool, badParam(fp+".parameters", "Invalid type for '%s.parameters': expected an object, but got %s instead.", fp, jsonKind(f.Parameters))
+			return tool, badParam(tp.parameters, "Invalid type for '%s.parameters': expected an object, but got %s instead.", fp, jsonKind(f.Parameters))
 		}
 		tool.Parameters = append(json.RawMessage(nil), f.Parameters...)
 	}
-	tool.Strict, err = opt[bool](f.Strict, fp+".strict", "a boolean")
+	tool.Strict, err = opt[bool](f.Strict, tp.strict, "a boolean")
 	return tool, err
 }
 

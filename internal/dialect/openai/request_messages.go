@@ -47,23 +47,24 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 	}
 	lastWasTool := false
 	for i, m := range msgs {
-		param := index("messages", i)
+		pm := messageParams(i)
+		param := pm.base
 		var rm rawMessage
 		if err := decodeAs(m, param, "an object", &rm); err != nil {
 			return err
 		}
-		role, err := reqString(rm.Role, param+".role")
+		role, err := reqString(rm.Role, pm.role)
 		if err != nil {
 			return err
 		}
-		name, err := optString(rm.Name, param+".name")
+		name, err := optString(rm.Name, pm.name)
 		if err != nil {
 			return err
 		}
 		isTool := false
 		switch role {
 		case "system", "developer":
-			texts, err := textContent(rm.Content, param+".content")
+			texts, err := textContent(rm.Content, pm.content)
 			if err != nil {
 				return err
 			}
@@ -71,20 +72,20 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 				req.System = append(req.System, llm.Part{Type: llm.PartText, Text: t, Developer: role == "developer"})
 			}
 		case "user":
-			parts, err := userContent(rm.Content, param+".content", &req.NativeOnly)
+			parts, err := userContent(rm.Content, pm.content, &req.NativeOnly)
 			if err != nil {
 				return err
 			}
 			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: parts, Name: name})
 		case "assistant":
-			msg, err := assistantMessage(rm, param)
+			msg, err := assistantMessage(rm, pm)
 			if err != nil {
 				return err
 			}
 			msg.Name = name
 			req.Messages = append(req.Messages, msg)
 		case "tool":
-			part, err := toolResult(rm, param)
+			part, err := toolResult(rm, pm)
 			if err != nil {
 				return err
 			}
@@ -96,7 +97,7 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 			}
 			isTool = true
 		default:
-			return badParam(param+".role", "Invalid value: '%s'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.", role)
+			return badParam(pm.role, "Invalid value: '%s'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.", role)
 		}
 		lastWasTool = isTool
 	}
@@ -305,13 +306,14 @@ func isBase64(s string) bool {
 
 // assistantMessage reads an assistant turn: reasoning (compat extension)
 // first, then content, refusal and tool calls.
-func assistantMessage(rm rawMessage, param string) (llm.Message, error) {
+func assistantMessage(rm rawMessage, pm *msgParams) (llm.Message, error) {
+	param := pm.base
 	msg := llm.Message{Role: llm.RoleAssistant}
-	for _, f := range []struct {
+	for _, f := range [...]struct {
 		raw  json.RawMessage
 		name string
-	}{{rm.ReasoningContent, ".reasoning_content"}, {rm.Reasoning, ".reasoning"}} {
-		r, err := optString(f.raw, param+f.name)
+	}{{rm.ReasoningContent, pm.reasoningContent}, {rm.Reasoning, pm.reasoning}} {
+		r, err := optString(f.raw, f.name)
 		if err != nil {
 			return msg, err
 		}
@@ -321,13 +323,13 @@ func assistantMessage(rm rawMessage, param string) (llm.Message, error) {
 		}
 	}
 	if !isNull(rm.Content) {
-		parts, err := assistantContent(rm.Content, param+".content")
+		parts, err := assistantContent(rm.Content, pm.content)
 		if err != nil {
 			return msg, err
 		}
 		msg.Content = append(msg.Content, parts...)
 	}
-	refusal, err := optString(rm.Refusal, param+".refusal")
+	refusal, err := optString(rm.Refusal, pm.refusal)
 	if err != nil {
 		return msg, err
 	}
@@ -437,12 +439,12 @@ func toolCall(raw json.RawMessage, param string) (*llm.ToolCall, error) {
 }
 
 // toolResult reads a role "tool" message as a tool_result part.
-func toolResult(rm rawMessage, param string) (llm.Part, error) {
-	id, err := reqString(rm.ToolCallID, param+".tool_call_id")
+func toolResult(rm rawMessage, pm *msgParams) (llm.Part, error) {
+	id, err := reqString(rm.ToolCallID, pm.toolCallID)
 	if err != nil {
 		return llm.Part{}, err
 	}
-	texts, err := textContent(rm.Content, param+".content")
+	texts, err := textContent(rm.Content, pm.content)
 	if err != nil {
 		return llm.Part{}, err
 	}
