@@ -37,43 +37,59 @@ var replyTextPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); retu
 // replyText is the text a stream relayed, for counting it if the stream
 // ends early. Its zero value is empty and holds no buffer.
 type replyText struct {
-	buf   *[]byte // from replyTextPool once the first text came
-	bytes int     // every byte of text seen, kept or not
+	buf     []byte  // the text kept, in *pooled's array
+	pooled  *[]byte // from replyTextPool once the first text came
+	dropped int     // bytes of text that came once buf was full
 }
 
-// add notes s, one delta's text.
+// add notes s, one delta's text. It inlines into the relay's event loop
+// (keep it under the inlining budget): a delta that fits costs a length
+// check and a copy; a full buffer sends every delta to addSlow.
 func (t *replyText) add(s string) {
-	t.bytes += len(s)
-	if t.buf == nil {
-		t.buf = replyTextPool.Get().(*[]byte)
+	if len(t.buf)+len(s) <= cap(t.buf) {
+		t.buf = append(t.buf, s...)
+		return
 	}
-	if room := replyTextMax - len(*t.buf); room > 0 {
-		*t.buf = append(*t.buf, s[:min(len(s), room)]...)
+	t.addSlow(s)
+}
+
+// addSlow takes a buffer from the pool, grows it, or, once it holds
+// replyTextMax bytes, keeps no more.
+func (t *replyText) addSlow(s string) {
+	if t.pooled == nil {
+		t.pooled = replyTextPool.Get().(*[]byte)
+		t.buf = (*t.pooled)[:0]
+	}
+	keep := min(len(s), replyTextMax-len(t.buf))
+	t.buf = append(t.buf, s[:keep]...)
+	t.dropped += len(s) - keep
+	if len(t.buf) == replyTextMax {
+		t.buf = t.buf[:len(t.buf):len(t.buf)] // full: every add comes here
 	}
 }
 
 // tokens counts the text with e's tokenizer, scaled by length when only
 // its beginning was kept.
 func (t *replyText) tokens(e *route.Estimator) int {
-	if t.buf == nil || len(*t.buf) == 0 {
+	kept := len(t.buf)
+	if kept == 0 {
 		return 0
 	}
-	kept := len(*t.buf)
-	n := e.TextTokens(string(*t.buf))
-	if t.bytes > kept {
-		n = int(int64(n) * int64(t.bytes) / int64(kept))
+	n := e.TextTokens(string(t.buf))
+	if t.dropped > 0 {
+		n = int(int64(n) * int64(kept+t.dropped) / int64(kept))
 	}
 	return n
 }
 
-// release returns the buffer to the pool.
+// release returns the buffer (grown or not) to the pool.
 func (t *replyText) release() {
-	if t.buf == nil {
+	if t.pooled == nil {
 		return
 	}
-	*t.buf = (*t.buf)[:0]
-	replyTextPool.Put(t.buf)
-	t.buf = nil
+	*t.pooled = t.buf[:0]
+	replyTextPool.Put(t.pooled)
+	t.pooled, t.buf, t.dropped = nil, nil, 0
 }
 
 // settledUsage is the stream's usage for the ledger, the logs and the
