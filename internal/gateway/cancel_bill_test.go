@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,16 +106,19 @@ func billUpstream(t *testing.T, kind, end string) *httptest.Server {
 // billStack is railyard as serve assembles it (gateway, governor, SQLite
 // ledger, request log), with model "m" on one upstream.
 type billStack struct {
-	srv *httptest.Server
-	st  store.Store
-	led *ledger.Writer
-	log *reqlog.Log
+	srv    *httptest.Server
+	st     store.Store
+	led    *ledger.Writer
+	log    *reqlog.Log
+	access *lockedBuffer // the access log
 }
 
-func newBillStack(t *testing.T, kind, upstreamURL string) *billStack {
+// newBillStack builds the stack; idle > 0 sets the stream idle timeout.
+func newBillStack(t *testing.T, kind, upstreamURL string, idle time.Duration) *billStack {
 	t.Helper()
 	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
+	access := &lockedBuffer{}
+	log := slog.New(slog.NewTextHandler(access, nil))
 	dialects := provider.Dialects{"openai": openai.Dialect{}, "anthropic": anthropic.Dialect{}}
 	client := provider.NewClient(provider.TransportOptions{FirstByteTimeout: 5 * time.Second})
 	p, err := provider.New(config.Provider{Name: "up", Type: kind, BaseURL: upstreamURL, APIKey: "sk-test"}, dialects, client, time.Minute)
@@ -124,6 +129,9 @@ func newBillStack(t *testing.T, kind, upstreamURL string) *billStack {
 	table, err := route.NewTable([]config.Model{{Name: "m", Targets: []config.Target{{Provider: "up", Model: model, Weight: 1}}}}, []*provider.Provider{p})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if idle > 0 {
+		table.SetResilience(route.Resilience{StreamIdleTimeout: idle})
 	}
 	prices, err := catalog.Load()
 	if err != nil {
@@ -142,7 +150,7 @@ func newBillStack(t *testing.T, kind, upstreamURL string) *billStack {
 	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: rl})
 	gw.SetRouting(prices, 0)
 	gw.SetGovernor(govern.New(govern.Options{Store: st, Catalog: prices, Ledger: led, Logger: log}))
-	s := &billStack{srv: httptest.NewServer(gw.Handler(openai.Dialect{})), st: st, led: led, log: rl}
+	s := &billStack{srv: httptest.NewServer(gw.Handler(openai.Dialect{})), st: st, led: led, log: rl, access: access}
 	t.Cleanup(func() {
 		s.srv.Close()
 		_ = led.Close(context.Background())
@@ -226,23 +234,26 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 		name, kind, end string
 		stopAfter       int // deltas the client reads before leaving; 0: all
 		status          int
-		wantIn          int // 0: the prompt's estimate
+		wantIn          int           // 0: the prompt's estimate
+		idle            time.Duration // the stream idle timeout; 0: the default
 	}{
 		// The upstream's message_start told the input tokens.
-		{"anthropic client cancels", "anthropic", endHang, billDeltas, 499, 25},
-		{"anthropic upstream drops", "anthropic", endDrop, 0, http.StatusBadGateway, 25},
+		{"anthropic client cancels", "anthropic", endHang, billDeltas, 499, 25, 0},
+		{"anthropic upstream drops", "anthropic", endDrop, 0, http.StatusBadGateway, 25, 0},
+		{"anthropic upstream goes quiet", "anthropic", endHang, 0, http.StatusGatewayTimeout, 25, 300 * time.Millisecond},
 		// No usage came: the input is the routing estimate.
-		{"openai client cancels", "openai", endHang, billDeltas, 499, 0},
-		{"openai upstream drops", "openai", endDrop, 0, http.StatusBadGateway, 0},
+		{"openai client cancels", "openai", endHang, billDeltas, 499, 0, 0},
+		{"openai upstream drops", "openai", endDrop, 0, http.StatusBadGateway, 0, 0},
+		{"openai upstream goes quiet", "openai", endHang, 0, http.StatusGatewayTimeout, 0, 300 * time.Millisecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newBillStack(t, tt.kind, billUpstream(t, tt.kind, tt.end).URL)
+			s := newBillStack(t, tt.kind, billUpstream(t, tt.kind, tt.end).URL, tt.idle)
 			reply := s.stream(t, tt.stopAfter)
 			rec, e := s.row(t)
 
 			relayed := billDeltas // the upstream sent them all before it ended
-			if tt.end == endDrop && !strings.Contains(reply, `"error"`) {
-				t.Errorf("no in-stream error after the upstream dropped: %s", reply)
+			if tt.stopAfter == 0 && !strings.Contains(reply, `"error"`) {
+				t.Errorf("no in-stream error after the upstream broke off: %s", reply)
 			}
 			wantOut := new(route.Estimator).TextTokens(billText(relayed))
 			wantIn := tt.wantIn
@@ -258,6 +269,12 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 			if !e.Estimated || e.InputTokens != wantIn || e.OutputTokens != wantOut || e.CostUSD <= 0 {
 				t.Errorf("request log: estimated %v in %d out %d cost %v", e.Estimated, e.InputTokens, e.OutputTokens, e.CostUSD)
 			}
+			line := s.accessLine(t)
+			for _, want := range []string{"estimated=true", fmt.Sprintf("input_tokens=%d output_tokens=%d", wantIn, wantOut), "cost_usd="} {
+				if !strings.Contains(line, want) {
+					t.Errorf("access log line lacks %s: %s", want, line)
+				}
+			}
 		})
 	}
 }
@@ -265,7 +282,7 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 func TestStreamCompletedIsBilledExactly(t *testing.T) {
 	for _, kind := range []string{"anthropic", "openai"} {
 		t.Run(kind, func(t *testing.T) {
-			s := newBillStack(t, kind, billUpstream(t, kind, endComplete).URL)
+			s := newBillStack(t, kind, billUpstream(t, kind, endComplete).URL, 0)
 			reply := s.stream(t, -1)
 			if !strings.Contains(reply, "data: [DONE]") {
 				t.Fatalf("stream did not complete: %s", reply)
@@ -275,9 +292,42 @@ func TestStreamCompletedIsBilledExactly(t *testing.T) {
 				t.Errorf("ledger row in %d out %d status %d cost %d, want the upstream's 25 and 37, 200, priced",
 					rec.InputTokens, rec.OutputTokens, rec.Status, rec.CostNanoUSD)
 			}
-			if e.Estimated {
-				t.Errorf("upstream usage marked estimated")
+			if line := s.accessLine(t); e.Estimated || strings.Contains(line, "estimated") {
+				t.Errorf("upstream usage marked estimated: %s", line)
 			}
 		})
 	}
+}
+
+// accessLine waits for the request's access log line (written after the
+// request log's entry) and returns it.
+func (s *billStack) accessLine(t *testing.T) string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		for _, line := range strings.Split(s.access.String(), "\n") {
+			if strings.Contains(line, "msg=request ") {
+				return line
+			}
+		}
+	}
+	t.Fatal("no access log line")
+	return ""
+}
+
+// lockedBuffer is a bytes.Buffer safe for a logger and a reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
