@@ -96,11 +96,16 @@ func (t *tally) add(route string) {
 	}
 }
 
-// median returns the middle of xs (the lower middle for an even count).
-func median[T cmp.Ordered](xs []T) T {
+// median returns the middle of xs, or the mean of the two middle values
+// for an even count.
+func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return s[(len(s)-1)/2]
+	n := len(s)
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
 }
 
 // watchHealth prints what the latency policy sees of each target every
