@@ -19,6 +19,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/dialect/anthropic"
+	"github.com/railyard-ai/railyard/internal/dialect/gemini"
 	"github.com/railyard-ai/railyard/internal/dialect/openai"
 	"github.com/railyard-ai/railyard/internal/gateway"
 	"github.com/railyard-ai/railyard/internal/govern"
@@ -70,9 +71,12 @@ func billUpstream(t *testing.T, kind, end string) *httptest.Server {
 				"event: content_block_start\n"+`data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`+"\n\n")
 		}
 		for i := range billDeltas {
-			if kind == "anthropic" {
+			switch kind {
+			case "gemini": // usageMetadata on every chunk, as Gemini streams
+				fmt.Fprintf(w, "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":%q}],\"role\":\"model\"},\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":25,\"totalTokenCount\":25},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"r1\"}\n\n", billWord(i))
+			case "anthropic":
 				fmt.Fprintf(w, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":%q}}\n\n", billWord(i))
-			} else {
+			default:
 				fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%q},\"finish_reason\":null}],\"usage\":null}\n\n", billWord(i))
 			}
 			w.(http.Flusher).Flush()
@@ -88,11 +92,14 @@ func billUpstream(t *testing.T, kind, end string) *httptest.Server {
 			}
 			conn.Close() // the chunked body never ends
 		case endComplete:
-			if kind == "anthropic" {
+			switch kind {
+			case "gemini":
+				io.WriteString(w, `data: {"candidates":[{"content":{"parts":[{"text":""}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":25,"candidatesTokenCount":37,"totalTokenCount":62},"modelVersion":"gemini-2.5-flash","responseId":"r1"}`+"\n\n")
+			case "anthropic":
 				io.WriteString(w, "event: content_block_stop\n"+`data: {"type":"content_block_stop","index":0}`+"\n\n"+
 					"event: message_delta\n"+`data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":37}}`+"\n\n"+
 					"event: message_stop\n"+`data: {"type":"message_stop"}`+"\n\n")
-			} else {
+			default:
 				io.WriteString(w, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}`+"\n\n"+
 					`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":25,"completion_tokens":37,"total_tokens":62}}`+"\n\n"+
 					"data: [DONE]\n\n")
@@ -119,13 +126,13 @@ func newBillStack(t *testing.T, kind, upstreamURL string, idle time.Duration) *b
 	ctx := context.Background()
 	access := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(access, nil))
-	dialects := provider.Dialects{"openai": openai.Dialect{}, "anthropic": anthropic.Dialect{}}
+	dialects := provider.Dialects{"openai": openai.Dialect{}, "anthropic": anthropic.Dialect{}, "gemini": gemini.Dialect{}}
 	client := provider.NewClient(provider.TransportOptions{FirstByteTimeout: 5 * time.Second})
 	p, err := provider.New(config.Provider{Name: "up", Type: kind, BaseURL: upstreamURL, APIKey: "sk-test"}, dialects, client, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	model := map[string]string{"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}[kind]
+	model := map[string]string{"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5", "gemini": "gemini-2.5-flash"}[kind]
 	table, err := route.NewTable([]config.Model{{Name: "m", Targets: []config.Target{{Provider: "up", Model: model, Weight: 1}}}}, []*provider.Provider{p})
 	if err != nil {
 		t.Fatal(err)
@@ -244,6 +251,9 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 		// No usage came: the input is the routing estimate.
 		{"openai client cancels", "openai", endHang, billDeltas, 499, 0, 0},
 		{"openai upstream drops", "openai", endDrop, 0, http.StatusBadGateway, 0, 0},
+		// Gemini's chunks carried the prompt's count.
+		{"gemini client cancels", "gemini", endHang, billDeltas, 499, 25, 0},
+		{"gemini upstream drops", "gemini", endDrop, 0, http.StatusBadGateway, 25, 0},
 		{"openai upstream goes quiet", "openai", endHang, 0, http.StatusGatewayTimeout, 0, 300 * time.Millisecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -280,7 +290,7 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 }
 
 func TestStreamCompletedIsBilledExactly(t *testing.T) {
-	for _, kind := range []string{"anthropic", "openai"} {
+	for _, kind := range []string{"anthropic", "openai", "gemini"} {
 		t.Run(kind, func(t *testing.T) {
 			s := newBillStack(t, kind, billUpstream(t, kind, endComplete).URL, 0)
 			reply := s.stream(t, -1)

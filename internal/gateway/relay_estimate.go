@@ -3,6 +3,7 @@ package gateway
 import (
 	"sync"
 
+	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/llm"
 	"github.com/railyard-ai/railyard/internal/route"
 )
@@ -15,7 +16,8 @@ import (
 // it estimated:
 //
 //   - input: what the upstream already reported (Anthropic's message_start
-//     carries the input counts), else the routing estimate of the prompt,
+//     carries the input counts, Gemini's chunks their usageMetadata:
+//     dialect.PartialUsager), else the routing estimate of the prompt,
 //     counted once by the planner's o200k tokenizer (exchange.promptTokens);
 //   - output: the upstream's partial count or the tokens of the text,
 //     reasoning and tool-argument deltas the relay decoded, whichever is
@@ -102,6 +104,11 @@ func (s *streamRelay) settledUsage() llm.Usage {
 	u := s.usage // a message_delta's counts, cumulative, when one came
 	if u.IsZero() {
 		u = s.startUsage
+		if p, ok := s.dec.(dialect.PartialUsager); ok {
+			if pu, ok := p.PartialUsage(); ok && !pu.IsZero() {
+				u = pu // Gemini's latest usageMetadata
+			}
+		}
 	}
 	if u.InputTokens == 0 {
 		u.InputTokens = s.x.promptTokens
