@@ -43,6 +43,7 @@ const (
 	endHang     = "hang"     // silent until the request is cancelled
 	endDrop     = "drop"     // the connection closes mid-stream
 	endComplete = "complete" // the final usage and the message stop
+	endNoUsage  = "no usage" // the stop without usage (a compatible server ignoring stream_options)
 )
 
 const billDeltas = 6 // the upstream's deltas before it ends
@@ -82,6 +83,8 @@ func billUpstream(t *testing.T, kind, end string) *httptest.Server {
 			w.(http.Flusher).Flush()
 		}
 		switch end {
+		case endNoUsage:
+			io.WriteString(w, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}`+"\n\ndata: [DONE]\n\n")
 		case endHang:
 			<-r.Context().Done()
 		case endDrop:
@@ -254,6 +257,8 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 		// Gemini's chunks carried the prompt's count.
 		{"gemini client cancels", "gemini", endHang, billDeltas, 499, 25, 0},
 		{"gemini upstream drops", "gemini", endDrop, 0, http.StatusBadGateway, 25, 0},
+		// The stream completed, but the upstream never said what it cost.
+		{"openai completes without usage", "openai", endNoUsage, 0, http.StatusOK, 0, 0},
 		{"openai upstream goes quiet", "openai", endHang, 0, http.StatusGatewayTimeout, 0, 300 * time.Millisecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,7 +267,7 @@ func TestStreamEndedEarlyIsBilledEstimated(t *testing.T) {
 			rec, e := s.row(t)
 
 			relayed := billDeltas // the upstream sent them all before it ended
-			if tt.stopAfter == 0 && !strings.Contains(reply, `"error"`) {
+			if tt.stopAfter == 0 && tt.status != http.StatusOK && !strings.Contains(reply, `"error"`) {
 				t.Errorf("no in-stream error after the upstream broke off: %s", reply)
 			}
 			wantOut := new(route.Estimator).TextTokens(billText(relayed))
