@@ -56,13 +56,9 @@ type Writer struct {
 	pending map[int]int // segment -> rows not yet in the store
 	closed  bool
 
-	// queue holds the spooled rows waiting for the next tick, under mu: a
-	// slice swapped out at each tick costs the rows in flight, where a
-	// channel of Queue rows touched all its ~14 MiB as it cycled, and
-	// waking the writer for every row cost each request a context switch.
-	queue []item
-	stop  chan struct{} // closed by Close
-	done  chan struct{}
+	q    chan item
+	stop chan struct{} // closed by Close, after q
+	done chan struct{}
 }
 
 type item struct {
@@ -82,7 +78,7 @@ func Open(ctx context.Context, st store.Store, dir string, opts Options) (*Write
 	if opts.Queue <= 0 {
 		opts.Queue = 1 << 16
 	}
-	w := &Writer{st: st, dir: dir, opts: opts, log: opts.Logger, pending: map[int]int{}, stop: make(chan struct{}), done: make(chan struct{})}
+	w := &Writer{st: st, dir: dir, opts: opts, log: opts.Logger, pending: map[int]int{}, q: make(chan item, opts.Queue), stop: make(chan struct{}), done: make(chan struct{})}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -232,9 +228,9 @@ func (w *Writer) Record(r store.Record) error {
 	seg := w.segN
 	w.segRows++
 	w.pending[seg]++
-	if len(w.queue) < w.opts.Queue {
-		w.queue = append(w.queue, item{rec: r, seg: seg})
-	} else {
+	select {
+	case w.q <- item{rec: r, seg: seg}:
+	default:
 		// The store is far behind: the row stays in the spool (its
 		// segment is never marked flushed) and the next start writes it.
 		w.log.Warn("ledger: queue full, row kept in the spool for the next start")
@@ -243,40 +239,46 @@ func (w *Writer) Record(r store.Record) error {
 	return nil
 }
 
-// run writes the queued rows at every tick, and the last ones when Close
-// asks, in batches of at most BatchSize.
+// run writes the queued rows at every tick (or when Close asks). It does
+// not wait on the queue itself: a goroutine woken for every row cost each
+// request a context switch, and rows wait for the tick in any case.
 func (w *Writer) run() {
 	defer close(w.done)
 	tick := time.NewTicker(w.opts.FlushInterval)
 	defer tick.Stop()
-	var spare []item
+	var batch []item
 	for {
-		stopping := false
 		select {
 		case <-tick.C:
 		case <-w.stop:
-			stopping = true
 		}
-		w.mu.Lock()
-		rows := w.queue
-		w.queue = spare
-		w.mu.Unlock()
-		if len(rows) == 0 {
-			w.flush(nil) // rotation and clean-up still happen
+		for {
+			it, ok, more := w.next()
+			if !more {
+				break
+			}
+			if !ok {
+				w.flush(batch)
+				return
+			}
+			if batch = append(batch, it); len(batch) >= w.opts.BatchSize {
+				w.flush(batch)
+				batch = batch[:0]
+			}
 		}
-		for b := rows; len(b) > 0; {
-			n := min(len(b), w.opts.BatchSize)
-			w.flush(b[:n])
-			b = b[n:]
-		}
-		clear(rows) // drop the rows' strings before the array is reused
-		spare = rows[:0]
-		if cap(spare) > 4*w.opts.BatchSize {
-			spare = nil // a backlog's array goes back to the heap
-		}
-		if stopping {
-			return
-		}
+		w.flush(batch)
+		batch = batch[:0]
+	}
+}
+
+// next takes a queued row without waiting: more is false when the queue
+// is empty, ok false when it is closed.
+func (w *Writer) next() (it item, ok, more bool) {
+	select {
+	case it, ok = <-w.q:
+		return it, ok, true
+	default:
+		return item{}, true, false
 	}
 }
 
@@ -322,6 +324,7 @@ func (w *Writer) Close(ctx context.Context) error {
 		return nil
 	}
 	w.closed = true
+	close(w.q)
 	close(w.stop)
 	w.mu.Unlock()
 	select {
