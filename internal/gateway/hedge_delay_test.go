@@ -29,12 +29,20 @@ func TestHedgeDelay(t *testing.T) {
 	}
 	failing := func(i int) (time.Duration, bool) { return 10 * ms, i%5 == 0 }
 	steady := func(int) (time.Duration, bool) { return 15 * ms, false }
-	h := route.NewHealth(route.HealthOptions{})
+	// A fake clock, a millisecond per sample, all targets learned side by
+	// side: the averages' time weights and idle fading are then the same
+	// on every run, however busy the machine.
+	now := time.Unix(1_700_000_000, 0)
+	h := route.NewHealth(route.HealthOptions{Now: func() time.Time { return now }})
 	tgs := map[string]route.Target{}
-	for name, f := range map[string]func(int) (time.Duration, bool){"jitter": jitter, "jitter2": jitter, "steady": steady, "spikes": spikes, "failing": failing} {
-		tg := route.Target{Provider: &provider.Provider{Name: name}, Model: "m"}
-		tgs[name] = tg
-		for i := range 4000 {
+	learn := map[string]func(int) (time.Duration, bool){"jitter": jitter, "jitter2": jitter, "steady": steady, "spikes": spikes, "failing": failing}
+	for name := range learn {
+		tgs[name] = route.Target{Provider: &provider.Provider{Name: name}, Model: "m"}
+	}
+	for i := range 4000 {
+		now = now.Add(time.Millisecond)
+		for name, f := range learn {
+			tg := tgs[name]
 			d, failed := f(i)
 			l, _ := h.Acquire(tg, 0)
 			if failed {
@@ -52,7 +60,8 @@ func TestHedgeDelay(t *testing.T) {
 	}{
 		{"new", "jitter", 0, 0},                  // nothing known of t: no hedge
 		{"jitter", "new", 18 * ms, 21 * ms},      // nothing known of alt: t's p95
-		{"jitter", "jitter2", 19 * ms, 22 * ms},  // cannot win: t's p99
+		{"jitter", "jitter2", 19 * ms, 22 * ms},  // alt no better: t's p99
+		{"jitter", "steady", 19 * ms, 22 * ms},   // alt better but cannot win (15+15ms > 19.9): t's p99, not 15ms
 		{"spikes", "jitter", 9 * ms, 21 * ms},    // a real tail, a better alt: the sooner p95
 		{"spikes", "failing", 80 * ms, 120 * ms}, // alt fails: t's p99
 	} {
