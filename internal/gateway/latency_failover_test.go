@@ -47,13 +47,18 @@ func TestLatencyFailsOverAtOnceToTheNextBest(t *testing.T) {
 			l.Done(route.Outcome{FirstByte: d, Total: d})
 		}
 	}
+	// Spend every hedge budget: failing is hedged to better after 5ms and
+	// better to worse after 8ms, which a loaded machine (-race, parallel
+	// builds) often takes to answer; the hedges are tested on their own.
+	for _, p := range tbl.Providers() {
+		for h.TakeHedge(route.Target{Provider: p, Model: "x"}) {
+		}
+	}
 	g := New(tbl, Options{Health: h})
-	start := time.Now()
 	w := serveOpenAI(g, chatBody)
+	// The route is the causal check, not the wall clock: a backoff would
+	// show in it as "retry after 1s", config order as worse before better.
 	if w.Code != 200 || w.Header().Get(HeaderRoute) != "latency: failing 500 -> better ok" {
 		t.Fatalf("%d route %q", w.Code, w.Header().Get(HeaderRoute))
-	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Fatalf("failover took %v: it waited for a backoff", d)
 	}
 }
