@@ -52,11 +52,10 @@ type Store struct {
 	db *sql.DB
 	d  Dialect
 
-	// ledgerStmts caches the prepared multi-row ledger INSERT by its row
-	// count: a busy ledger flushes batches of the same few sizes, and
-	// parsing a statement of hundreds of rows costs as much as running it.
-	stmtMu      sync.Mutex
-	ledgerStmts map[int]*sql.Stmt
+	// ledgerStmtsBySize holds the prepared ledger INSERTs, one per size in
+	// ledgerStmtSizes; nil until the first append.
+	stmtMu            sync.Mutex
+	ledgerStmtsBySize map[int]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -75,10 +74,10 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the database.
 func (s *Store) Close() error {
 	s.stmtMu.Lock()
-	for n, st := range s.ledgerStmts {
+	for _, st := range s.ledgerStmtsBySize {
 		_ = st.Close()
-		delete(s.ledgerStmts, n)
 	}
+	s.ledgerStmtsBySize = nil
 	s.stmtMu.Unlock()
 	return s.db.Close()
 }
@@ -300,72 +299,82 @@ func (s *Store) DeleteTeam(ctx context.Context, id string) error {
 
 const ledgerCols = `id, ts, request_id, key_id, team, model, provider, upstream_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nano, latency_us, ttft_us, status, attempts`
 
-// ledgerChunk is how many rows one INSERT carries (18 parameters each:
-// 18,000 at most, under SQLite's 32,766 and PostgreSQL's 65,535). The
-// ledger writer's default batch of 512 rows fits in one statement.
-const ledgerChunk = 1000
+// ledgerStmtSizes are the row counts of the only ledger INSERTs railyard
+// prepares, largest first. A batch of any size is cut greedily into chunks
+// of these sizes, so the same three statements serve every batch: preparing
+// a statement per new batch size (the writer's batches vary with traffic)
+// cost as much CPU as running it, about 7% of a fast-path request. 64 rows
+// carry 1,152 parameters, far under SQLite's 32,766 and PostgreSQL's 65,535.
+var ledgerStmtSizes = [...]int{64, 8, 1}
 
-// maxLedgerStmts bounds the cache of prepared ledger INSERTs.
-const maxLedgerStmts = 2
+// ledgerChunks cuts n rows into chunk sizes from ledgerStmtSizes, largest
+// first.
+func ledgerChunks(n int) []int {
+	var out []int
+	for _, size := range ledgerStmtSizes {
+		for ; n >= size; n -= size {
+			out = append(out, size)
+		}
+	}
+	return out
+}
 
 // AppendLedger implements store.Store: rows inserted by multi-row
-// statements, one per ledgerChunk rows, so a batch costs a few round trips.
-// A batch that fits one statement runs as that statement alone (atomic by
-// itself, and SQLite then needs no statement journal); a larger one runs
-// in one transaction.
+// statements of the few prepared sizes, in one transaction when a batch
+// takes more than one statement, so a batch is atomic either way.
 func (s *Store) AppendLedger(ctx context.Context, rows []store.Record) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if len(rows) <= ledgerChunk {
-		st, oneOff, err := s.ledgerStmt(ctx, len(rows))
-		if err != nil {
-			return err
-		}
-		if oneOff {
-			defer st.Close()
-		}
-		if _, err := st.ExecContext(ctx, ledgerArgs(rows)...); err != nil {
+	stmts, err := s.ledgerStmts(ctx)
+	if err != nil {
+		return err
+	}
+	chunks := ledgerChunks(len(rows))
+	if len(chunks) == 1 {
+		if _, err := stmts[chunks[0]].ExecContext(ctx, ledgerArgs(rows)...); err != nil {
 			return fmt.Errorf("ledger rows %s..: %w", rows[0].ID, err)
 		}
 		return nil
 	}
+	// The statements are prepared before the transaction starts: preparing
+	// one while tx holds SQLite's only connection would wait forever.
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	for i := 0; i < len(rows); i += ledgerChunk {
-		chunk := rows[i:min(i+ledgerChunk, len(rows))]
-		// Not the cached statements: preparing one outside tx would wait
-		// for a connection that tx may hold (SQLite has only one).
-		if _, err := tx.ExecContext(ctx, s.ledgerInsert(len(chunk)), ledgerArgs(chunk)...); err != nil {
+	for _, size := range chunks {
+		chunk := rows[:size]
+		rows = rows[size:]
+		if _, err := tx.StmtContext(ctx, stmts[size]).ExecContext(ctx, ledgerArgs(chunk)...); err != nil {
 			return fmt.Errorf("ledger rows %s..: %w", chunk[0].ID, err)
 		}
 	}
 	return tx.Commit()
 }
 
-// ledgerStmt returns the prepared INSERT of n ledger rows.
-// oneOff is true when the cache is full and the caller must close it.
-func (s *Store) ledgerStmt(ctx context.Context, n int) (st *sql.Stmt, oneOff bool, err error) {
+// ledgerStmts returns the prepared ledger INSERTs by row count, preparing
+// them on first use.
+func (s *Store) ledgerStmts(ctx context.Context) (map[int]*sql.Stmt, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
-	if st := s.ledgerStmts[n]; st != nil {
-		return st, false, nil
+	if s.ledgerStmtsBySize != nil {
+		return s.ledgerStmtsBySize, nil
 	}
-	st, err = s.db.PrepareContext(ctx, s.ledgerInsert(n))
-	if err != nil {
-		return nil, false, fmt.Errorf("prepare ledger insert: %w", err)
+	m := make(map[int]*sql.Stmt, len(ledgerStmtSizes))
+	for _, n := range ledgerStmtSizes {
+		st, err := s.db.PrepareContext(ctx, s.ledgerInsert(n))
+		if err != nil {
+			for _, st := range m {
+				_ = st.Close()
+			}
+			return nil, fmt.Errorf("prepare ledger insert: %w", err)
+		}
+		m[n] = st
 	}
-	if len(s.ledgerStmts) >= maxLedgerStmts {
-		return st, true, nil // the caller closes it after use
-	}
-	if s.ledgerStmts == nil {
-		s.ledgerStmts = map[int]*sql.Stmt{}
-	}
-	s.ledgerStmts[n] = st
-	return st, false, nil
+	s.ledgerStmtsBySize = m
+	return m, nil
 }
 
 // ledgerInsert is the INSERT of n ledger rows.

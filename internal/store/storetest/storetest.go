@@ -21,6 +21,35 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Teams", func(t *testing.T) { testTeams(t, open(t)) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open(t)) })
 	t.Run("ConcurrentAppend", func(t *testing.T) { testConcurrentAppend(t, open(t)) })
+	t.Run("BatchSizes", func(t *testing.T) { testBatchSizes(t, open(t)) })
+}
+
+// testBatchSizes appends batches of sizes around the boundaries where a
+// store may cut a batch into statements, each batch repeating one row of
+// the previous: every new row lands once, and no repeat counts twice.
+func testBatchSizes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	next, total := 0, 0
+	var last store.Record
+	for _, n := range []int{1, 2, 7, 8, 9, 63, 64, 65, 72, 73, 130, 1001} {
+		var rows []store.Record
+		for range n {
+			rows = append(rows, record(2_000_000+next, "sizes", "", "m", "p", t0))
+			next++
+		}
+		if total > 0 {
+			rows = append(rows, last)
+		}
+		if err := s.AppendLedger(ctx, rows); err != nil {
+			t.Fatalf("batch of %d: %v", len(rows), err)
+		}
+		total += n
+		last = rows[n-1]
+		u, err := s.Usage(ctx, store.ByKey, time.Time{})
+		if err != nil || len(u) != 1 || u[0].Requests != int64(total) {
+			t.Fatalf("after a batch of %d new rows: %+v, %v (want %d rows)", n, u, err, total)
+		}
+	}
 }
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
