@@ -19,7 +19,7 @@ func TestObserverSeesBothSendsOfAHedge(t *testing.T) {
 	slow := newUpstream(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
 		injected <- "slow " + r.Header.Get("X-Test-Trace")
 		select {
-		case <-time.After(2 * time.Second):
+		case <-time.After(10 * time.Second): // cancelled by the hedge long before
 		case <-r.Context().Done():
 			return
 		}

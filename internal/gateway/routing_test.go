@@ -352,7 +352,7 @@ func TestStreamIdleTimeoutFailsOver(t *testing.T) {
 		w.(http.Flusher).Flush()
 		select {
 		case <-r.Context().Done():
-		case <-time.After(2 * time.Second):
+		case <-time.After(10 * time.Second):
 		}
 	})
 	good := newUpstream(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -368,15 +368,13 @@ func TestStreamIdleTimeoutFailsOver(t *testing.T) {
 	tbl, _ := route.NewTable([]config.Model{{Name: "m", Targets: []config.Target{{Provider: "stall", Model: "x"}, {Provider: "good", Model: "x"}}}}, ps)
 	tbl.SetResilience(route.Resilience{StreamIdleTimeout: 50 * time.Millisecond})
 	g := New(tbl, Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`)).WithContext(ctx)
 	w := httptest.NewRecorder()
-	start := time.Now()
+	// The route is the causal check (no wall-clock bound, which a loaded
+	// machine breaks): stall's 10s pause ended by the 50ms idle timeout.
 	g.Handler(openai.Dialect{}).ServeHTTP(w, r)
-	if d := time.Since(start); d > time.Second {
-		t.Fatalf("took %v", d)
-	}
 	if got := w.Header().Get(HeaderRoute); !strings.HasPrefix(got, "failover: stall timeout -> good ok") {
 		t.Fatalf("route %q, body %s", got, w.Body)
 	}
