@@ -49,6 +49,23 @@ func TestOpenStreamKeepsOnePromptCopy(t *testing.T) {
 	// stream stays open until close.
 	var closers []func()
 	var mu sync.Mutex
+	// release ends every open stream. It runs before srv.Close and the
+	// upstream's Close on every way out of the test: both wait for their
+	// handlers, which wait for hold or the client to leave, so a t.Fatal
+	// with streams still open (one failed to open on a loaded machine)
+	// used to hang the test binary until its -timeout.
+	var releaseOnce sync.Once
+	release := func() {
+		releaseOnce.Do(func() {
+			close(hold)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, c := range closers {
+				c()
+			}
+		})
+	}
+	defer release()
 	open := func() error {
 		ctx, cancel := context.WithCancel(context.Background())
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/chat/completions", strings.NewReader(body))
@@ -91,10 +108,7 @@ func TestOpenStreamKeepsOnePromptCopy(t *testing.T) {
 		}
 	}
 	per := (heapLive() - before) / streams
-	close(hold)
-	for _, c := range closers {
-		c()
-	}
+	release()
 	t.Logf("heap per open stream with a %d KiB prompt: %d KiB", prompt>>10, per>>10)
 	// One copy (the canonical request) plus connection state on both
 	// sides of the test; the client's and the upstream body would make it
