@@ -342,7 +342,11 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 		close(done)
 	}()
 	for u.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
+		select {
+		case <-done:
+			t.Fatal("the request ended before it reached the upstream")
+		case <-time.After(time.Millisecond):
+		}
 	}
 	cancel()
 	select {
