@@ -9,9 +9,11 @@ import (
 
 // The observer's view of a hedged request: each send, the chosen target's
 // and the hedge's, is an attempt of its own, so the request log, metrics
-// and traces see both. Attempt observers are started and ended on the
-// request's goroutine, as for any attempt; the headers they add are
-// handed to the send as its own copy.
+// and traces see both. Attempt observers are ended on the request's
+// goroutine, as for any attempt, and started there too, except the
+// hedge's, started by its timer while the request's goroutine waits
+// (ordered by hedgeLaunch.mu); the headers they add are handed to the
+// send as its own copy.
 
 // observeSend starts observing s, hedge when it is the second send, and
 // collects the observer's upstream headers for it.

@@ -33,8 +33,11 @@ type RequestStart struct {
 	Operation string // OperationChat or OperationEmbeddings
 }
 
-// RequestObserver sees one client request. Its methods are called from
-// the request's goroutine only.
+// RequestObserver sees one client request. Its methods, and those of its
+// attempt observers, are never called concurrently: from the request's
+// goroutine, except a hedge's StartAttempt, called from the hedge's timer
+// while the request's goroutine waits on the first send, under a lock
+// that goroutine takes before it goes on (hedge.go).
 type RequestObserver interface {
 	// StartAttempt is called before each upstream attempt.
 	StartAttempt(a Attempt) AttemptObserver
