@@ -121,9 +121,9 @@ func (g *Gateway) hedgeDelay(t, alt route.Target) time.Duration {
 // tried, so the loop does not try it again.
 //
 // t is sent on the request's own goroutine; the hedge is sent from the
-// timer's goroutine, started only when the delay passes (about 5% of
-// hedged requests at a p95, 1% at a p99), so that the rest cost no
-// goroutine and no channel. A hedge that answers while t is still waiting
+// timer's goroutine, started only when the delay passes (for about 5% of
+// the requests that may be hedged at a p95, 1% at a p99), so that the
+// rest cost no goroutine and no channel. A hedge that answers while t is still waiting
 // cancels t, whose send then returns.
 func (g *Gateway) hedged(x *exchange, t route.Target, lease *route.Lease, alt route.Target, delay time.Duration) (ae *attemptError, altTried bool) {
 	ctx := x.r.Context()
