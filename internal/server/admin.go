@@ -264,19 +264,27 @@ type UsageRow struct {
 	CostUSD          float64 `json:"cost_usd"`
 }
 
-// Usage reads the usage report from st.
-func Usage(ctx context.Context, st store.Store, by, since string, now time.Time) ([]UsageRow, error) {
+// usageQuery checks a usage report's grouping (default model) and window.
+func usageQuery(by, since string, now time.Time) (string, time.Time, error) {
 	t, err := store.ParseSince(since, now)
 	if err != nil {
-		return nil, &access.InvalidError{Msg: err.Error()}
+		return "", time.Time{}, &access.InvalidError{Msg: err.Error()}
 	}
 	if by == "" {
 		by = store.ByModel
 	}
 	switch by {
 	case store.ByKey, store.ByTeam, store.ByModel, store.ByProvider, store.ByDay:
-	default:
-		return nil, &access.InvalidError{Msg: "by must be key, team, model, provider or day"}
+		return by, t, nil
+	}
+	return "", time.Time{}, &access.InvalidError{Msg: "by must be key, team, model, provider or day"}
+}
+
+// Usage reads the usage report from st.
+func Usage(ctx context.Context, st store.Store, by, since string, now time.Time) ([]UsageRow, error) {
+	by, t, err := usageQuery(by, since, now)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := st.Usage(ctx, by, t)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/railyard-ai/railyard/internal/access"
 	"github.com/railyard-ai/railyard/internal/store"
 )
 
@@ -61,17 +60,9 @@ func usageWhere(ctx context.Context, st store.Store, by, since string, now time.
 	if f.empty() {
 		return Usage(ctx, st, by, since, now)
 	}
-	t, err := store.ParseSince(since, now)
+	by, t, err := usageQuery(by, since, now)
 	if err != nil {
-		return nil, &access.InvalidError{Msg: err.Error()}
-	}
-	if by == "" {
-		by = store.ByModel
-	}
-	switch by {
-	case store.ByKey, store.ByTeam, store.ByModel, store.ByProvider, store.ByDay:
-	default:
-		return nil, &access.InvalidError{Msg: "by must be key, team, model, provider or day"}
+		return nil, err
 	}
 	groups := map[string]*UsageRow{}
 	cost := map[string]int64{} // summed in nano-dollars, as the store does
