@@ -6,6 +6,8 @@ import (
 	"os"
 	"text/tabwriter"
 	"time"
+
+	"github.com/railyard-ai/railyard/internal/benchdata"
 )
 
 // runOpenStreams holds o.streams streams open at once through each proxy
@@ -22,14 +24,14 @@ func runOpenStreams(ctx context.Context, o options, bin, dir, up string) error {
 		var c call
 		if name == "bare" {
 			p, err = startRole("bare", "BENCH_UPSTREAM="+up)
-			c = call{url: "", body: requestBody("hold", true)}
+			c = call{url: "", body: benchdata.ChatRequest("hold", true)}
 			if p != nil {
 				c.url = "http://" + p.addr + "/hold/v1/messages"
 			}
 		} else {
 			p, err = startRailyard(bin, dir, up, false)
 			if p != nil {
-				c = call{url: "http://" + p.addr + "/v1/chat/completions", body: requestBody("hold", true)}
+				c = call{url: "http://" + p.addr + "/v1/chat/completions", body: benchdata.ChatRequest("hold", true)}
 			}
 		}
 		if err != nil {

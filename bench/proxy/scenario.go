@@ -9,6 +9,8 @@ import (
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/railyard-ai/railyard/internal/benchdata"
 )
 
 func numCPU() int { return runtime.NumCPU() }
@@ -62,7 +64,7 @@ func runScenario(ctx context.Context, o options, sc scenario, bin, dir, up strin
 	}
 	defer ry.stop()
 
-	body := requestBody(sc.railyardModel, sc.stream)
+	body := benchdata.ChatRequest(sc.railyardModel, sc.stream)
 	targets := []target{
 		{name: "direct", call: call{url: "http://" + up + sc.upstreamPath, body: body}},
 		{name: "bare", proc: bare, call: call{url: "http://" + bare.addr + sc.upstreamPath, body: body}},

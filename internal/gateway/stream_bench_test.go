@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/railyard-ai/railyard/internal/benchdata"
 )
 
 // BenchmarkStream serves one streamed request per iteration through the
@@ -21,7 +23,7 @@ import (
 //	go test -run '^$' -bench Stream -benchmem ./internal/gateway
 func BenchmarkStream(b *testing.B) {
 	h := benchServer(b, benchAnthropicStream(256))
-	body := bytes.Replace(benchRequestBody("xlate"), []byte(`{`), []byte(`{"stream":true,"stream_options":{"include_usage":true},`), 1)
+	body := benchdata.ChatRequest("xlate", true)
 	u, _ := url.Parse("http://railyard.local/v1/chat/completions")
 	w := &flushWriter{discardWriter: discardWriter{h: http.Header{}}}
 	serve := func() {
