@@ -335,30 +335,9 @@ func (s *targetState) observe(now time.Time, decay time.Duration, o Outcome, loa
 	} else {
 		s.load += math.Max(w, latencyFloor) * (float64(load) - s.load)
 	}
-	switch {
-	case s.p50 == 0:
-		s.p50 = fb
-	case fb > s.p50:
-		s.p50 += 0.05 * 0.5 * s.p50
-	default:
-		s.p50 -= 0.05 * 0.5 * s.p50
-	}
-	switch {
-	case s.p95 == 0:
-		s.p95 = fb
-	case fb > s.p95:
-		s.p95 += 0.05 * 0.95 * s.p95
-	default:
-		s.p95 -= 0.05 * 0.05 * s.p95
-	}
-	switch {
-	case s.p99 == 0:
-		s.p99 = fb
-	case fb > s.p99:
-		s.p99 += 0.05 * 0.99 * s.p99
-	default:
-		s.p99 -= 0.05 * 0.01 * s.p99
-	}
+	quantileStep(&s.p50, fb, 0.5, 0.5)
+	quantileStep(&s.p95, fb, 0.95, 0.05)
+	quantileStep(&s.p99, fb, 0.99, 0.01)
 	switch {
 	case s.firstByte == 0 || fb > s.firstByte:
 		s.firstByte = fb
@@ -429,3 +408,18 @@ func (w *window) sum(now int64) (reqs, tokens int64) {
 // busy the target is; the floor only keeps a target that answers in bursts
 // from being judged on one stale sample.
 const latencyFloor = 0.002
+
+// quantileStep moves est, a running estimate of a quantile q of the
+// samples x, by a step of 5% of itself: up by q of it when x is above,
+// down by below (= 1-q) when not, so it settles where a share q of the
+// samples fall under it, in constant memory. The first sample seeds it.
+func quantileStep(est *float64, x, q, below float64) {
+	switch {
+	case *est == 0:
+		*est = x
+	case x > *est:
+		*est += 0.05 * q * *est
+	default:
+		*est -= 0.05 * below * *est
+	}
+}
