@@ -182,26 +182,7 @@ function CreateKey({ teams, onCreated }) {
           <span>Models (comma list)</span>
           <input data-testid="key-models" value={v.models} onInput={set('models')} placeholder="all models" />
         </label>
-        <label class="field">
-          <span>Budget (USD)</span>
-          <input data-testid="key-budget" value={v.budget} onInput={set('budget')} inputmode="decimal" placeholder="none" />
-        </label>
-        <label class="field">
-          <span>Period</span>
-          <select data-testid="key-period" value={v.period} onChange={set('period')}>
-            <option value="total">total</option>
-            <option value="monthly">monthly</option>
-            <option value="daily">daily</option>
-          </select>
-        </label>
-        <label class="field">
-          <span>RPM</span>
-          <input data-testid="key-rpm" value={v.rpm} onInput={set('rpm')} inputmode="numeric" placeholder="none" />
-        </label>
-        <label class="field">
-          <span>TPM</span>
-          <input data-testid="key-tpm" value={v.tpm} onInput={set('tpm')} inputmode="numeric" placeholder="none" />
-        </label>
+        <LimitFields v={v} set={set} testid="key" />
         <div class="field end">
           <button data-testid="key-create" type="submit" class="primary" disabled={busy}>
             Create key
@@ -210,6 +191,35 @@ function CreateKey({ teams, onCreated }) {
       </div>
       <ErrorBox error={err} testid="key-error" />
     </form>
+  );
+}
+
+// LimitFields are a key's budget, period and rate limits, the same in the
+// create and the edit form; their test ids are testid + "-budget", ...
+function LimitFields({ v, set, testid }) {
+  return (
+    <>
+      <label class="field">
+        <span>Budget (USD)</span>
+        <input data-testid={testid + '-budget'} value={v.budget} onInput={set('budget')} inputmode="decimal" placeholder="none" />
+      </label>
+      <label class="field">
+        <span>Period</span>
+        <select data-testid={testid + '-period'} value={v.period} onChange={set('period')}>
+          <option value="total">total</option>
+          <option value="monthly">monthly</option>
+          <option value="daily">daily</option>
+        </select>
+      </label>
+      <label class="field">
+        <span>RPM</span>
+        <input data-testid={testid + '-rpm'} value={v.rpm} onInput={set('rpm')} inputmode="numeric" placeholder="none" />
+      </label>
+      <label class="field">
+        <span>TPM</span>
+        <input data-testid={testid + '-tpm'} value={v.tpm} onInput={set('tpm')} inputmode="numeric" placeholder="none" />
+      </label>
+    </>
   );
 }
 
@@ -270,26 +280,7 @@ function EditKey({ k, onDone, onCancel }) {
             <span>Models</span>
             <input data-testid="key-edit-models" value={v.models} onInput={set('models')} />
           </label>
-          <label class="field">
-            <span>Budget (USD)</span>
-            <input data-testid="key-edit-budget" value={v.budget} onInput={set('budget')} />
-          </label>
-          <label class="field">
-            <span>Period</span>
-            <select data-testid="key-edit-period" value={v.period} onChange={set('period')}>
-              <option value="total">total</option>
-              <option value="monthly">monthly</option>
-              <option value="daily">daily</option>
-            </select>
-          </label>
-          <label class="field">
-            <span>RPM</span>
-            <input data-testid="key-edit-rpm" value={v.rpm} onInput={set('rpm')} />
-          </label>
-          <label class="field">
-            <span>TPM</span>
-            <input data-testid="key-edit-tpm" value={v.tpm} onInput={set('tpm')} />
-          </label>
+          <LimitFields v={v} set={set} testid="key-edit" />
           <div class="field end row">
             <button type="button" data-testid="key-edit-cancel" onClick={onCancel}>
               Cancel
