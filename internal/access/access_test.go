@@ -147,3 +147,27 @@ func TestFieldsValidation(t *testing.T) {
 		t.Error("duplicate team name accepted")
 	}
 }
+
+// TestNewOrderedIDSortsByTime checks what the ledger's index relies on:
+// ids made later sort later (as strings, the way the store compares
+// them), ids made at the same instant still differ, and each is 32 hex
+// digits like the random ids rows had before.
+func TestNewOrderedIDSortsByTime(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)
+	prev := ""
+	seen := map[string]bool{}
+	for i := range 1000 {
+		id := NewOrderedID(t0.Add(time.Duration(i/3) * time.Microsecond))
+		if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+			t.Fatalf("id %q: want 32 lower-case hex digits", id)
+		}
+		if seen[id] {
+			t.Fatalf("id %q made twice", id)
+		}
+		seen[id] = true
+		if i%3 == 0 && id <= prev {
+			t.Fatalf("id %q made after %q sorts before it", id, prev)
+		}
+		prev = id
+	}
+}

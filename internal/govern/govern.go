@@ -255,7 +255,7 @@ func (a *admission) Finish(o gateway.Outcome) {
 	if a.g.o.Ledger == nil {
 		return
 	}
-	rec := store.Record{ID: access.NewID("") + access.NewID(""), Time: o.Start.UTC(), RequestID: o.RequestID, Model: o.Model,
+	rec := store.Record{ID: access.NewOrderedID(time.Now()), Time: o.Start.UTC(), RequestID: o.RequestID, Model: o.Model,
 		Provider: o.Provider, UpstreamModel: o.UpstreamModel,
 		InputTokens: int64(o.Usage.InputTokens), OutputTokens: int64(o.Usage.OutputTokens), CacheReadTokens: int64(o.Usage.CacheReadTokens),
 		CacheWriteTokens: int64(o.Usage.CacheWriteTokens), ReasoningTokens: int64(o.Usage.ReasoningTokens),
