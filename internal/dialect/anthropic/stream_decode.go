@@ -89,8 +89,11 @@ func (d *streamDecoder) Decode(dst []llm.Event, ev sse.Event) ([]llm.Event, erro
 		}
 	}
 	var se streamEvent
-	if err := json.Unmarshal(ev.Data, &se); err != nil {
-		return dst, badGateway("anthropic: malformed %s event: %v", name, err)
+	if !decodeEventFast(ev.Data, &se) {
+		se = streamEvent{}
+		if err := json.Unmarshal(ev.Data, &se); err != nil {
+			return dst, badGateway("anthropic: malformed %s event: %v", name, err)
+		}
 	}
 	switch name {
 	case "message_start":

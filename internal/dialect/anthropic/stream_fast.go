@@ -43,3 +43,85 @@ func cutTextDelta(b []byte) (index int, text string, ok bool) {
 	}
 	return index, text, true
 }
+
+// decodeEventFast fills se from an event's data as json.Unmarshal would,
+// for the events Anthropic sends other than text deltas (message_start,
+// content_block_start and _stop, the other deltas, message_delta,
+// message_stop), and returns false at anything it does not handle, as
+// decodeResponseFast does (then se holds partial data; the caller resets
+// it and uses encoding/json). Beside the CPU, it keeps encoding/json's
+// reflection off the stream's goroutine: decoding message_start by
+// reflection took that goroutine's stack past 8 KiB before the stream's
+// first wait, and an open stream kept the 16 KiB stack it grew to for its
+// whole length. A fuzz test holds it to json.Unmarshal.
+func decodeEventFast(data []byte, se *streamEvent) bool {
+	if !jsonx.Valid(data) {
+		return false
+	}
+	var seen uint32
+	return jsonx.Members(data, func(k, v []byte) bool {
+		switch string(k) {
+		case "type":
+			return once(&seen, 0) && str(v, &se.Type)
+		case "message":
+			if !once(&seen, 1) {
+				return false
+			}
+			if v[0] == 'n' {
+				se.Message = nil
+				return true
+			}
+			se.Message = &inResponse{}
+			return response(v, se.Message)
+		case "index":
+			return once(&seen, 2) && optInt(v, &se.Index)
+		case "content_block":
+			if !once(&seen, 3) {
+				return false
+			}
+			if v[0] == 'n' {
+				se.ContentBlock = nil
+				return true
+			}
+			se.ContentBlock = &inBlock{}
+			return block(v, se.ContentBlock)
+		case "delta":
+			if !once(&seen, 4) {
+				return false
+			}
+			if v[0] == 'n' {
+				se.Delta = nil
+				return true
+			}
+			se.Delta = &streamDelta{}
+			return delta(v, se.Delta)
+		case "usage":
+			return once(&seen, 5) && usage(v, &se.Usage)
+		}
+		return !foldsTo(k, "type", "message", "index", "content_block", "delta", "usage")
+	})
+}
+
+// delta reads the delta object of content_block_delta or message_delta.
+func delta(v []byte, d *streamDelta) bool {
+	var seen uint32
+	return jsonx.Members(v, func(k, v []byte) bool {
+		switch string(k) {
+		case "type":
+			return once(&seen, 0) && str(v, &d.Type)
+		case "text":
+			return once(&seen, 1) && str(v, &d.Text)
+		case "partial_json":
+			return once(&seen, 2) && str(v, &d.PartialJSON)
+		case "thinking":
+			return once(&seen, 3) && str(v, &d.Thinking)
+		case "signature":
+			return once(&seen, 4) && str(v, &d.Signature)
+		case "stop_reason":
+			return once(&seen, 5) && optStr(v, &d.StopReason)
+		case "stop_sequence":
+			return once(&seen, 6) && optStr(v, &d.StopSequence)
+		}
+		return !foldsTo(k, "type", "text", "partial_json", "thinking", "signature", "stop_reason", "stop_sequence")
+	})
+}
