@@ -71,11 +71,17 @@ func benchPipeline(b *testing.B, model, reply string) {
 
 // benchServer assembles railyard as serve does, upstream replies coming
 // from memory.
-func benchServer(b *testing.B, reply []byte) http.Handler {
+func benchServer(b testing.TB, reply []byte) http.Handler {
+	b.Helper()
+	return benchServerWith(b, replyTransport(reply))
+}
+
+// benchServerWith is benchServer with upstream calls going to upstream.
+func benchServerWith(b testing.TB, upstream http.RoundTripper) http.Handler {
 	b.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	client := &http.Client{Transport: replyTransport(reply)}
+	client := &http.Client{Transport: upstream}
 	dialects := provider.Dialects{"openai": openai.Dialect{}, "openai-compatible": openai.Dialect{Compat: true}, "anthropic": anthropic.Dialect{}}
 	var providers []*provider.Provider
 	for _, pc := range []config.Provider{

@@ -28,21 +28,16 @@ const HeaderMetadata = "X-Railyard-Metadata"
 // breaker and capacity, failing over until one answers or bytes reached
 // the client, then more rounds after a backoff when the model allows
 // retries. Every skip and attempt goes into x-railyard-route.
+//
+// Its frame is on the stack of every request at its deepest point (the
+// upstream request's encoding, below the attempt), so the planning before
+// the loop and the failure after it are their own functions, kept out of
+// line: with them inlined this frame was 1 KiB and a stream's goroutine
+// grew to 16 KiB before its first wait (TestStreamStackBeforeFirstWait).
 func (g *Gateway) route(x *exchange) {
 	tbl := g.table.Load()
-	plan, err := g.planner.Plan(tbl, route.Request{LLM: x.req, Tags: tagsOf(x.r), Metadata: metadataOf(x.r, x.req)})
-	if plan != nil {
-		x.promptTokens = plan.InputTokens
-		x.trace.policy = plan.Policy.Name()
-		for _, r := range plan.Rules {
-			x.trace.add("rule", r)
-		}
-		for _, s := range plan.Skipped {
-			x.trace.add(s.Target.Provider.Name, "skipped: "+s.Why)
-		}
-	}
-	if err != nil {
-		g.fail(x, err)
+	plan := g.plan(tbl, x)
+	if plan == nil {
 		return
 	}
 	res := tbl.Resilience()
@@ -131,6 +126,38 @@ func (g *Gateway) route(x *exchange) {
 			break
 		}
 	}
+	g.routeFailed(x, last)
+}
+
+// plan plans x's request on tbl and traces the plan; on an error it
+// answers the client and returns nil.
+//
+//go:noinline
+func (g *Gateway) plan(tbl *route.Table, x *exchange) *route.Plan {
+	plan, err := g.planner.Plan(tbl, route.Request{LLM: x.req, Tags: tagsOf(x.r), Metadata: metadataOf(x.r, x.req)})
+	if plan != nil {
+		x.promptTokens = plan.InputTokens
+		x.trace.policy = plan.Policy.Name()
+		for _, r := range plan.Rules {
+			x.trace.add("rule", r)
+		}
+		for _, s := range plan.Skipped {
+			x.trace.add(s.Target.Provider.Name, "skipped: "+s.Why)
+		}
+	}
+	if err != nil {
+		g.fail(x, err)
+		return nil
+	}
+	return plan
+}
+
+// routeFailed ends a request whose every target failed or was skipped,
+// last being the final attempt's outcome (nil when none was tried).
+//
+//go:noinline
+func (g *Gateway) routeFailed(x *exchange, last *attemptError) {
+	req := x.req
 	switch {
 	case last == nil && req.NativeOnly != "":
 		g.fail(x, llm.BadRequest("%s can only be served by a provider that speaks the %s dialect, and model %q has none",
