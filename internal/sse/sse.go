@@ -51,14 +51,20 @@ type Decoder struct {
 // reply in one event) goes back to these sizes after it: an open stream
 // spends most of its life waiting, and should not wait holding the
 // largest event it ever saw.
+//
+// The buffer starts at firstRead and grows to readSize only when a read
+// fills it (the upstream had more to give at once): most streams
+// wait far more than they read, and an open stream that only ever
+// received events one by one waits holding 1 KiB, not 4.
 const (
-	readSize = 4096
-	keepData = 16 << 10
+	firstRead = 1024
+	readSize  = 4096
+	keepData  = 16 << 10
 )
 
 // NewDecoder returns a decoder reading from r.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, buf: make([]byte, readSize)}
+	return &Decoder{r: r, buf: make([]byte, firstRead)}
 }
 
 // Next returns the next event, or io.EOF at a clean end of stream. An
@@ -198,7 +204,13 @@ func (d *Decoder) fill() error {
 		d.buf = nb
 	}
 	n, err := d.r.Read(d.buf[d.end:])
+	full := d.end+n == len(d.buf)
 	d.end += n
+	if full && len(d.buf) < readSize {
+		nb := make([]byte, readSize)
+		copy(nb, d.buf[:d.end])
+		d.buf = nb
+	}
 	if err == io.EOF {
 		d.eof = true
 		return nil

@@ -197,3 +197,49 @@ func TestDecoderShrinksAfterLargeEvent(t *testing.T) {
 		t.Fatalf("after the large event: read buffer %d bytes, data buffer %d", len(d.buf), cap(d.data))
 	}
 }
+
+// oneEventReader hands out one event per Read, as a live upstream that
+// flushes every event does when the reader keeps up.
+type oneEventReader struct{ events []string }
+
+func (r *oneEventReader) Read(p []byte) (int, error) {
+	if len(r.events) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.events[0])
+	if r.events[0] = r.events[0][n:]; r.events[0] == "" {
+		r.events = r.events[1:]
+	}
+	return n, nil
+}
+
+// TestDecoderBufferGrowsOnlyForBursts: a stream whose reads each bring an
+// event or two keeps the small first buffer (what an open stream holds
+// while it waits); the first read that fills it (the upstream had more at
+// once) takes the decoder to the full read size, so bursts are still read
+// in few calls.
+func TestDecoderBufferGrowsOnlyForBursts(t *testing.T) {
+	ev := "event: content_block_delta\ndata: " + `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" token"}}` + "\n\n"
+	trickle := &oneEventReader{}
+	for range 100 {
+		trickle.events = append(trickle.events, ev)
+	}
+	d := NewDecoder(trickle)
+	for range 100 {
+		if _, err := d.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(d.buf) != firstRead {
+		t.Fatalf("events one per read: buffer grew to %d bytes, want %d", len(d.buf), firstRead)
+	}
+	d = NewDecoder(strings.NewReader(strings.Repeat(ev, 100)))
+	for range 100 {
+		if _, err := d.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(d.buf) != readSize {
+		t.Fatalf("a burst: buffer %d bytes, want %d", len(d.buf), readSize)
+	}
+}
