@@ -15,21 +15,37 @@ const hex = "0123456789abcdef"
 
 // safe reports the ASCII bytes encoding/json writes as they are, with its
 // default HTML escaping on: everything printable but '"', '\\', '<', '>'
-// and '&'.
-var safe = func() (t [utf8.RuneSelf]bool) {
+// and '&'. safeNoHTML is the same with HTML escaping off
+// (Encoder.SetEscapeHTML(false)): '<', '>' and '&' are written as they are.
+var safe, safeNoHTML = func() (t, n [utf8.RuneSelf]bool) {
 	for b := 0x20; b < utf8.RuneSelf; b++ {
 		t[b] = true
 	}
-	for _, b := range `"\<>&` {
+	t['"'], t['\\'] = false, false
+	n = t
+	for _, b := range `<>&` {
 		t[b] = false
 	}
-	return t
+	return t, n
 }()
 
 // AppendString appends s as a JSON string, byte for byte what
 // json.Marshal(s) writes: HTML characters as \u003c-style escapes, invalid
 // UTF-8 as \ufffd, U+2028 and U+2029 escaped.
 func AppendString(dst []byte, s string) []byte {
+	return appendString(dst, s, &safe)
+}
+
+// AppendStringNoHTML appends s as a JSON string, byte for byte what a
+// json.Encoder with SetEscapeHTML(false) writes for it: like AppendString
+// but '<', '>' and '&' as they are (U+2028 and U+2029 are still escaped,
+// invalid UTF-8 still becomes \ufffd).
+func AppendStringNoHTML(dst []byte, s string) []byte {
+	return appendString(dst, s, &safeNoHTML)
+}
+
+// appendString is AppendString with the table of bytes written unescaped.
+func appendString(dst []byte, s string, safe *[utf8.RuneSelf]bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -20,6 +20,34 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// encodeNoHTML is what a json.Encoder with SetEscapeHTML(false) writes
+// for s, without its trailing newline.
+func encodeNoHTML(t testing.TB, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestAppendStringNoHTMLMatchesEncoder(t *testing.T) {
+	for _, s := range samples {
+		want := encodeNoHTML(t, s)
+		if got := AppendStringNoHTML(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("AppendStringNoHTML(%q) = %s, want %s", s, got, want)
+		}
+	}
+	// The two variants differ exactly in <, > and &.
+	if got := string(AppendStringNoHTML([]byte("x"), "<a&b>\u2028")); got != `x"<a&b>\u2028"` {
+		t.Errorf("AppendStringNoHTML appended %s", got)
+	}
+	if got := string(AppendString(nil, "<a&b>")); got != `"\u003ca\u0026b\u003e"` {
+		t.Errorf("AppendString = %s", got)
+	}
+}
+
 func TestCutString(t *testing.T) {
 	tests := []struct {
 		in, want, rest string
@@ -54,6 +82,18 @@ func FuzzAppendString(f *testing.F) {
 		want, _ := json.Marshal(s)
 		if got := AppendString(nil, s); !bytes.Equal(got, want) {
 			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func FuzzAppendStringNoHTML(f *testing.F) {
+	for _, s := range samples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := encodeNoHTML(t, s)
+		if got := AppendStringNoHTML(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("AppendStringNoHTML(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

@@ -14,7 +14,19 @@ const defaultMaxTokens = 4096
 // EncodeRequest renders req as a Messages request body. What Messages
 // cannot express is dropped as the package doc lists.
 func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
-	w := outRequest{
+	var w outRequest
+	buildRequest(&w, req)
+	b, err := encodeRequest(&w)
+	if err != nil {
+		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
+	}
+	return b, nil
+}
+
+// buildRequest fills w with the wire form of req. (w is the caller's: a
+// returned value would be a second copy in EncodeRequest's frame.)
+func buildRequest(w *outRequest, req *llm.Request) {
+	*w = outRequest{
 		Model:         req.Model,
 		MaxTokens:     req.MaxTokens,
 		StopSequences: req.Stop,
@@ -65,11 +77,6 @@ func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
 	if len(w.Tools) > 0 {
 		w.ToolChoice = encodeToolChoice(req)
 	}
-	b, err := marshal(w)
-	if err != nil {
-		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
-	}
-	return b, nil
 }
 
 func encodeToolChoice(req *llm.Request) *outToolChoice {
