@@ -49,9 +49,23 @@ func encodeRequest(w *outRequest) ([]byte, error) {
 
 // appendRequest appends w as JSON, byte for byte what marshal(w) writes:
 // the field order and omitempty rules of outRequest's tags, strings
-// without HTML escaping.
+// without HTML escaping. Its sections are functions of their own so that
+// the frames under the blocks' recursion (a stream's deepest point) stay
+// small.
 func appendRequest(dst []byte, w *outRequest) ([]byte, error) {
-	var err error
+	dst = appendHead(dst, w)
+	dst, err := appendMessages(dst, w.Messages)
+	if err != nil {
+		return nil, err
+	}
+	if dst, err = appendTools(dst, w.Tools); err != nil {
+		return nil, err
+	}
+	return appendTail(dst, w)
+}
+
+// appendHead writes model, max_tokens and system.
+func appendHead(dst []byte, w *outRequest) []byte {
 	dst = append(dst, `{"model":`...)
 	dst = jsonx.AppendStringNoHTML(dst, w.Model)
 	dst = append(dst, `,"max_tokens":`...)
@@ -66,38 +80,51 @@ func appendRequest(dst []byte, w *outRequest) ([]byte, error) {
 		}
 		dst = append(dst, ']')
 	}
+	return dst
+}
+
+func appendMessages(dst []byte, msgs []outMessage) ([]byte, error) {
 	dst = append(dst, `,"messages":`...)
-	if w.Messages == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i := range w.Messages {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			m := &w.Messages[i]
-			dst = append(dst, `{"role":`...)
-			dst = jsonx.AppendStringNoHTML(dst, m.Role)
-			dst = append(dst, `,"content":`...)
-			if dst, err = appendBlocks(dst, m.Content, 0); err != nil {
-				return nil, err
-			}
-			dst = append(dst, '}')
-		}
-		dst = append(dst, ']')
+	if msgs == nil {
+		return append(dst, "null"...), nil
 	}
-	if len(w.Tools) > 0 {
-		dst = append(dst, `,"tools":[`...)
-		for i := range w.Tools {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendTool(dst, &w.Tools[i]); err != nil {
-				return nil, err
-			}
+	dst = append(dst, '[')
+	for i := range msgs {
+		if i > 0 {
+			dst = append(dst, ',')
 		}
-		dst = append(dst, ']')
+		dst = append(dst, `{"role":`...)
+		dst = jsonx.AppendStringNoHTML(dst, msgs[i].Role)
+		dst = append(dst, `,"content":`...)
+		var err error
+		if dst, err = appendBlocks(dst, msgs[i].Content, 0); err != nil {
+			return nil, err
+		}
+		dst = append(dst, '}')
 	}
+	return append(dst, ']'), nil
+}
+
+func appendTools(dst []byte, tools []outTool) ([]byte, error) {
+	if len(tools) == 0 {
+		return dst, nil
+	}
+	dst = append(dst, `,"tools":[`...)
+	for i := range tools {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendTool(dst, &tools[i]); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// appendTail writes the fields after tools and closes the object.
+func appendTail(dst []byte, w *outRequest) ([]byte, error) {
+	var err error
 	if tc := w.ToolChoice; tc != nil {
 		dst = append(dst, `,"tool_choice":{"type":`...)
 		dst = jsonx.AppendStringNoHTML(dst, tc.Type)
