@@ -206,19 +206,56 @@ func (s *streamRelay) flush() *attemptError {
 	if len(s.out) == 0 {
 		return nil
 	}
+	var err error
 	if !s.sent {
 		s.commit()
+		err = s.writeFirst()
+	} else {
+		_, err = s.x.w.Write(s.out)
+		if err == nil {
+			err = s.rc.Flush()
+		}
 	}
-	_, err := s.x.w.Write(s.out)
 	s.returnOut()
-	if err == nil {
-		err = s.rc.Flush()
-	}
 	if err != nil {
 		return &attemptError{provider: s.t.Provider.Name, outcome: "client gone", clientGone: true, committed: true,
 			err: &llm.Error{Status: statusClientClosed, Kind: llm.ErrAPI, Message: "client disconnected"}}
 	}
 	return nil
+}
+
+// writeFirst writes and flushes the stream's first bytes, with which
+// net/http writes the reply's headers, on a goroutine of its own while
+// this one waits. The header write (chunkWriter.writeHeader) has a 2.8 KB
+// stack frame and sorts the headers 1.1 KB below it; called here, under
+// the middleware and the routing, failover and relay frames, it took the
+// connection's goroutine past 8 KiB, and Go keeps a grown stack while the
+// goroutine is parked more than a quarter deep, as a waiting stream is:
+// every open stream held 16 KiB of stack instead of 8
+// (TestStreamStackBeforeFirstWait). The other goroutine's stack grows
+// instead and is freed when it exits, at about a microsecond per stream.
+// A panic in it is raised again here, where the recoverer sees it.
+func (s *streamRelay) writeFirst() error {
+	type result struct {
+		err   error
+		panic any
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			r.panic = recover()
+			done <- r
+		}()
+		if _, r.err = s.x.w.Write(s.out); r.err == nil {
+			r.err = s.rc.Flush()
+		}
+	}()
+	r := <-done
+	if r.panic != nil {
+		panic(r.panic)
+	}
+	return r.err
 }
 
 // commit sends the reply headers: from here on failover is impossible.
