@@ -273,9 +273,12 @@ func (s *streamRelay) commit() {
 	x.w.WriteHeader(http.StatusOK)
 	s.sent = true
 	if !s.g.prompts {
-		// No failover from here, so the client's bytes are not needed
-		// again: an open stream no longer keeps the prompt twice.
+		// No failover from here, so neither the client's bytes nor the
+		// decoded prompt are needed again (the relay and the end of the
+		// request read only the request's settings): an open stream
+		// keeps no copy of its prompt.
 		x.body = nil
+		x.req = x.req.Settings()
 	}
 }
 

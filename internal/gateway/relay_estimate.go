@@ -34,7 +34,10 @@ import (
 // replyTextMax bounds the reply text a stream keeps for its estimate.
 const replyTextMax = 16 << 10
 
-var replyTextPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// The pool's buffers start small: most streams end with the upstream's
+// usage and never count their text, and an open stream waits holding its
+// buffer (1 KiB each had been a sixtieth of an open stream's memory).
+var replyTextPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // replyText is the text a stream relayed, for counting it if the stream
 // ends early. Its zero value is empty and holds no buffer.

@@ -15,13 +15,15 @@ import (
 	"github.com/railyard-ai/railyard/internal/dialect/openai"
 )
 
-// TestOpenStreamKeepsOnePromptCopy holds streams open (a first delta sent,
-// then the upstream silent) and checks what each costs in heap: the
-// translated prompt that railyard keeps (the canonical request) and
-// connection state, but neither the client's request body nor the
-// upstream request body, which an open stream used to keep alive (the
-// gateway's exchange and the transport's request) for its whole length.
-func TestOpenStreamKeepsOnePromptCopy(t *testing.T) {
+// TestOpenStreamKeepsNoPromptCopy holds streams open (a first delta sent,
+// then the upstream silent) and checks what each costs in heap:
+// connection state, but no copy of the prompt. Once a stream has
+// committed (no failover after the first byte) neither the client's body
+// nor the decoded request's content is needed: an open stream used to
+// keep the client's body and the upstream body alive through the
+// gateway's exchange and the transport's request (three copies), then the
+// canonical request (one).
+func TestOpenStreamKeepsNoPromptCopy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens streams with large prompts")
 	}
@@ -110,11 +112,10 @@ func TestOpenStreamKeepsOnePromptCopy(t *testing.T) {
 	per := (heapLive() - before) / streams
 	release()
 	t.Logf("heap per open stream with a %d KiB prompt: %d KiB", prompt>>10, per>>10)
-	// One copy (the canonical request) plus connection state on both
-	// sides of the test; the client's and the upstream body would make it
-	// three.
-	if per > prompt*3/2 {
-		t.Errorf("an open stream holds %d KiB of heap for a %d KiB prompt: more than one copy of it", per>>10, prompt>>10)
+	// Connection state on both sides of the test (about 70 KiB); one copy
+	// of the prompt would make it over 900.
+	if per > prompt/4 {
+		t.Errorf("an open stream holds %d KiB of heap for a %d KiB prompt: a copy of it", per>>10, prompt>>10)
 	}
 }
 

@@ -42,7 +42,6 @@ func (g *Gateway) route(x *exchange) {
 	}
 	res := tbl.Resilience()
 	x.idle = res.StreamIdleTimeout
-	req := x.req
 	var last *attemptError
 	var retryAfter time.Duration
 	window := 0 // after a context-length error: the window that was too small
@@ -68,7 +67,7 @@ func (g *Gateway) route(x *exchange) {
 				x.status = statusClientClosed
 				return
 			}
-			if req.NativeOnly != "" && t.Provider.Dialect.Name() != x.in.Name() {
+			if x.req.NativeOnly != "" && t.Provider.Dialect.Name() != x.in.Name() {
 				if round == 0 {
 					x.trace.add(t.Provider.Name, "skipped: needs "+x.in.Name())
 				}

@@ -224,3 +224,13 @@ func (r *Request) HasImages() bool {
 	}
 	return false
 }
+
+// Settings returns a copy of r with its settings (model, limits, sampling,
+// stream options, tool choice) but none of its content: no system prompt,
+// messages, tools or response schema. A stream that can no longer fail
+// over keeps only this, so that an open stream holds no copy of its prompt.
+func (r *Request) Settings() *Request {
+	c := *r
+	c.System, c.Messages, c.Tools, c.ResponseFormat = nil, nil, nil, nil
+	return &c
+}
