@@ -90,8 +90,11 @@ type Entry struct {
 	RequestBody  *string `json:"request_body,omitempty"`
 	ResponseBody *string `json:"response_body,omitempty"`
 
-	seq    uint64 // position in the ring's sequence
-	inline [4]Attempt
+	seq uint64 // position in the ring's sequence
+	// inline holds the first attempts: one, or a hedge beside it, is
+	// almost every request, and an entry lives for its request's whole
+	// length (thousands of open streams hold one each).
+	inline [2]Attempt
 }
 
 // Attempt is one upstream attempt of a request.

@@ -21,7 +21,7 @@ type streamDecoder struct {
 	sawDelta   bool
 	stopped    bool
 	usage      llm.Usage
-	blocks     map[int]blockState // by Anthropic index
+	blocks     dialect.Blocks[blockState] // by Anthropic index
 	nextIndex  int                // next canonical index
 	stopReason llm.StopReason
 	stopSeq    string
@@ -141,7 +141,6 @@ func (d *streamDecoder) messageStart(dst []llm.Event, se *streamEvent) ([]llm.Ev
 		return dst, badGateway("anthropic: message_start without message")
 	}
 	d.started = true
-	d.blocks = make(map[int]blockState)
 	if se.Message.Usage != nil {
 		d.usage = usageIn(llm.Usage{}, se.Message.Usage)
 	}
@@ -153,19 +152,19 @@ func (d *streamDecoder) blockStart(dst []llm.Event, se *streamEvent) ([]llm.Even
 	if se.Index == nil || se.ContentBlock == nil {
 		return dst, badGateway("anthropic: content_block_start without index or content_block")
 	}
-	if _, dup := d.blocks[*se.Index]; dup {
+	if _, dup := d.blocks.Get(*se.Index); dup {
 		return dst, badGateway("anthropic: content block %d started twice", *se.Index)
 	}
 	p, ok := replyPart(se.ContentBlock)
 	if !ok {
 		// Not a block railyard translates: remember it so that its deltas
 		// and stop are skipped too.
-		d.blocks[*se.Index] = blockState{index: -1}
+		d.blocks.Set(*se.Index, blockState{index: -1})
 		return dst, nil
 	}
 	st := blockState{index: d.nextIndex, typ: p.Type, open: true}
 	d.nextIndex++
-	d.blocks[*se.Index] = st
+	d.blocks.Set(*se.Index, st)
 	// The start carries the block's type and identity; any initial text,
 	// arguments or signature are delivered as deltas, as the IR expects.
 	start := llm.Part{Type: p.Type, Redacted: p.Redacted}
@@ -186,7 +185,7 @@ func (d *streamDecoder) block(se *streamEvent, what string) (blockState, error) 
 	if se.Index == nil {
 		return blockState{}, badGateway("anthropic: %s without index", what)
 	}
-	st, ok := d.blocks[*se.Index]
+	st, ok := d.blocks.Get(*se.Index)
 	if !ok {
 		return blockState{}, badGateway("anthropic: %s for unknown block %d", what, *se.Index)
 	}
@@ -226,7 +225,7 @@ func (d *streamDecoder) blockStop(dst []llm.Event, se *streamEvent) ([]llm.Event
 		return dst, err
 	}
 	st.open = false
-	d.blocks[*se.Index] = st
+	d.blocks.Set(*se.Index, st)
 	return append(dst, llm.Event{Type: llm.EventBlockStop, Index: st.index}), nil
 }
 

@@ -12,7 +12,7 @@ import (
 // NewStreamEncoder returns an encoder of chat.completion.chunk events for
 // one streamed reply to req.
 func (Dialect) NewStreamEncoder(req *llm.Request) dialect.StreamEncoder {
-	e := &streamEncoder{blocks: map[int]encBlock{}}
+	e := &streamEncoder{}
 	if req != nil {
 		e.model = req.Model
 		e.usage = req.StreamUsage
@@ -35,7 +35,7 @@ type streamEncoder struct {
 	usage    bool // the client asked for stream_options.include_usage
 	started  bool
 	finished bool
-	blocks   map[int]encBlock
+	blocks   dialect.Blocks[encBlock]
 	tools    int
 
 	// prefix is head's rendering of everything before a chunk's choices,
@@ -65,13 +65,13 @@ func (e *streamEncoder) Encode(dst []byte, ev llm.Event) []byte {
 	case llm.EventBlockStart:
 		dst = e.blockStart(dst, ev)
 	case llm.EventBlockDelta:
-		b, ok := e.blocks[ev.Index]
+		b, ok := e.blocks.Get(ev.Index)
 		if !ok || ev.Text == "" {
 			return dst // signature deltas and strays have no OpenAI form
 		}
 		dst = e.delta(dst, b, ev.Text)
 	case llm.EventBlockStop:
-		delete(e.blocks, ev.Index)
+		e.blocks.Delete(ev.Index)
 	case llm.EventMessageDelta:
 		dst = e.finish(dst, ev.StopReason, ev.Usage)
 	case llm.EventMessageStop:
@@ -100,14 +100,14 @@ func (e *streamEncoder) blockStart(dst []byte, ev llm.Event) []byte {
 	if b.typ == llm.PartToolCall {
 		b.tool = e.tools
 		e.tools++
-		e.blocks[ev.Index] = b
+		e.blocks.Set(ev.Index, b)
 		tc := wireToolCall{Index: ptr(b.tool), Type: "function"}
 		if c := ev.Part.ToolCall; c != nil {
 			tc.ID, tc.Function = c.ID, wireFunction{Name: c.Name, Arguments: c.Arguments}
 		}
 		return e.chunk(dst, chunkDelta{ToolCalls: []wireToolCall{tc}}, nil)
 	}
-	e.blocks[ev.Index] = b
+	e.blocks.Set(ev.Index, b)
 	if ev.Part.Text != "" {
 		dst = e.delta(dst, b, ev.Part.Text)
 	}
