@@ -31,7 +31,7 @@ import (
 // deepest the request went.
 func TestStreamStackBeforeFirstWait(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector's instrumentation changes stack frames; the bound is for release builds")
+		t.Skip("the race detector's instrumentation changes stack frames; the bound is for release builds (.ci/run also runs this test without -race)")
 	}
 	// 8 KiB, less the 928 bytes the runtime keeps as the stack's guard,
 	// less about 1.3 KB of net/http's frames above the handler.
