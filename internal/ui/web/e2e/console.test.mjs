@@ -447,6 +447,20 @@ scenario('request log shows requests and a detail with the route decision', asyn
     'request-body lacks the prompt');
   assert.notEqual(await text(page, 'response-body'), '', 'response-body is empty');
   await snap(page, 'request-detail');
+
+  // A stream the client stopped (the playground's Stop, above) is billed
+  // with railyard's estimate: its row and its detail say so, and no other
+  // row does.
+  const estimated = api.json.requests.map((r, n) => (r.estimated ? n : -1)).filter((n) => n >= 0);
+  assert.ok(estimated.length > 0, 'no estimated entry in the request log after the playground stopped a stream');
+  assert.equal(await page.locator(tid('tokens-estimated')).count(), estimated.length, 'one tokens-estimated per estimated entry');
+  for (const n of estimated) {
+    assert.equal(await page.locator(tid('request-row')).nth(n).locator(tid('tokens-estimated')).count(), 1,
+      `row ${n} (${api.json.requests[n].id}) lacks tokens-estimated`);
+  }
+  await page.locator(tid('request-row')).nth(estimated[0]).click();
+  await page.locator(tid('request-estimated')).waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await text(page, 'request-estimated'), /^Estimated/, 'request-estimated explains the estimate');
 });
 
 scenario('providers page shows each target with its breaker state', async () => {

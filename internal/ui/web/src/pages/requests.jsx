@@ -107,6 +107,12 @@ function Detail({ r, onClose }) {
         </tbody>
       </table>
       <h4>Tokens</h4>
+      {r.estimated ? (
+        <p class="muted small" data-testid="request-estimated">
+          Estimated: the stream ended before the upstream reported its usage, so railyard billed the prompt's count
+          and the tokens of the text it relayed.
+        </p>
+      ) : null}
       <table class="compact" data-testid="request-tokens">
         <tbody>
           {tok.map(([l, v]) => (
@@ -225,7 +231,15 @@ export function Requests() {
                     <td class="num">
                       <span class={'badge ' + statusClass(r.status)}>{r.status}</span>
                     </td>
-                    <td class="num">{`${f.int(r.input_tokens)} / ${f.int(r.output_tokens)}`}</td>
+                    <td class="num">
+                      {`${f.int(r.input_tokens)} / ${f.int(r.output_tokens)}`}
+                      {r.estimated ? (
+                        <span class="muted small" data-testid="tokens-estimated" title="railyard's estimate: the stream ended early">
+                          {' '}
+                          est.
+                        </span>
+                      ) : null}
+                    </td>
                     <td class="num">{f.usd(r.cost_usd)}</td>
                     <td class="num">{f.ms(r.latency_ms)} ms</td>
                     <td class="num">{r.ttft_ms ? f.ms(r.ttft_ms) + ' ms' : '—'}</td>
