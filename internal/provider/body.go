@@ -4,7 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"sync/atomic"
+	"sync"
 )
 
 // setBody gives req the upstream request body b so that the bytes are not
@@ -13,26 +13,53 @@ import (
 // and a streamed reply stays open for minutes, so an open stream used to
 // keep the whole translated prompt alive. The body forgets b once read to
 // the end; GetBody (the transport's rewind to resend on a keep-alive
-// connection that turned out dead) works until the returned release is
-// called, which Send does once response headers came: nothing is resent
-// after that.
-func setBody(req *http.Request, b []byte) (release func()) {
+// connection that turned out dead) works until the returned body's release,
+// which Send calls once response headers came: nothing is resent after
+// that.
+func setBody(req *http.Request, b []byte) *sentBody {
 	if len(b) == 0 {
-		req.Body, req.GetBody, req.ContentLength = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }, 0
-		return func() {}
+		req.Body, req.GetBody, req.ContentLength = http.NoBody, noBody, 0
+		return nil
 	}
-	src := new(atomic.Pointer[[]byte])
-	src.Store(&b)
+	// One allocation for the body, its rewind and its release (three
+	// closures and an atomic pointer to a heap copy of the slice took five).
+	s := &sentBody{first: onceBody{b: b}, src: b}
 	req.ContentLength = int64(len(b))
-	req.Body = &onceBody{b: b}
-	req.GetBody = func() (io.ReadCloser, error) {
-		p := src.Load()
-		if p == nil {
-			return nil, errBodyReleased
-		}
-		return &onceBody{b: *p}, nil
+	req.Body = &s.first
+	req.GetBody = s.rewind
+	return s
+}
+
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
+
+// sentBody is an upstream request body: its first reading, and the bytes
+// for a rewind until released.
+type sentBody struct {
+	first onceBody
+	mu    sync.Mutex
+	src   []byte // nil once released
+}
+
+// rewind is the request's GetBody.
+func (s *sentBody) rewind() (io.ReadCloser, error) {
+	s.mu.Lock()
+	b := s.src
+	s.mu.Unlock()
+	if b == nil {
+		return nil, errBodyReleased
 	}
-	return func() { src.Store(nil) }
+	return &onceBody{b: b}, nil
+}
+
+// release ends rewinds: the request no longer keeps the bytes. It is a
+// no-op on nil (an empty body).
+func (s *sentBody) release() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.src = nil
+	s.mu.Unlock()
 }
 
 var errBodyReleased = errors.New("provider: request body already sent and released")

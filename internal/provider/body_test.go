@@ -14,7 +14,7 @@ import (
 func TestSetBodyReadsOnceRewindsUntilRelease(t *testing.T) {
 	b := []byte(`{"model":"m","messages":[]}`)
 	req, _ := http.NewRequest(http.MethodPost, "http://x/", nil)
-	release := setBody(req, b)
+	sb := setBody(req, b)
 	if req.ContentLength != int64(len(b)) {
 		t.Fatalf("ContentLength %d, want %d", req.ContentLength, len(b))
 	}
@@ -32,13 +32,13 @@ func TestSetBodyReadsOnceRewindsUntilRelease(t *testing.T) {
 	if got, _ := io.ReadAll(rb); !bytes.Equal(got, b) {
 		t.Fatalf("rewound body %q", got)
 	}
-	release()
+	sb.release()
 	if _, err := req.GetBody(); err == nil {
 		t.Fatal("GetBody after release succeeded")
 	}
 
 	empty, _ := http.NewRequest(http.MethodPost, "http://x/", nil)
-	setBody(empty, nil)()
+	setBody(empty, nil).release()
 	if empty.Body != http.NoBody || empty.ContentLength != 0 {
 		t.Fatalf("empty body: %v, %d", empty.Body, empty.ContentLength)
 	}

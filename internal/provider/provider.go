@@ -46,6 +46,12 @@ type Provider struct {
 	// sign, when set, authenticates each request once its headers and body
 	// are final (SigV4 for Bedrock: see bedrock.go).
 	sign func(req *http.Request, body []byte) error
+
+	// base is BaseURL parsed once, for the BaseURL it was parsed from
+	// (baseFor); nil when BaseURL has a form Send must parse each time.
+	base     *url.URL
+	baseFor  string
+	lastPath *lastPath // newRequest's last path under base
 }
 
 // New builds a Provider from its config. The base URL must already carry
@@ -73,6 +79,7 @@ func New(cfg config.Provider, dialects Dialects, client *http.Client, defaultTim
 	if p.Timeout <= 0 {
 		p.Timeout = defaultTimeout
 	}
+	p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
 	d.SetHeaders(p.header)
 	for k, v := range cfg.Headers {
 		p.header.Set(k, v)
@@ -135,12 +142,12 @@ func (p *Provider) Serves(model string) bool {
 // Send posts body to path under the base URL. The caller owns the reply
 // body. extra headers (request id, trace context) are added last.
 func (p *Provider) Send(ctx context.Context, path string, body []byte, extra http.Header) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.BaseURL+path, nil)
+	req, err := p.newRequest(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	release := setBody(req, body)
-	defer release()
+	sb := setBody(req, body)
+	defer sb.release()
 	for k, v := range p.header {
 		req.Header[k] = v
 	}

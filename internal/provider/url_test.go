@@ -1,0 +1,55 @@
+package provider
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+// TestNewRequestMatchesParse: the request newRequest builds from the
+// parsed base URL is the one http.NewRequestWithContext builds by parsing
+// BaseURL+path, for plain and unusual base URLs and paths alike.
+func TestNewRequestMatchesParse(t *testing.T) {
+	bases := []string{
+		"http://upstream.local/oa/v1", "https://api.openai.com/v1", "https://api.anthropic.com",
+		"http://127.0.0.1:8080/v1", "http://[::1]:9000/x", "http://h:/v1", "https://user:pw@h/v1",
+		"https://h/v1?api-version=2024", "https://h/a%2Fb", "https://h/v1#frag", "https://H.example.COM/V1",
+		"https://h/v1/", "http://h",
+	}
+	paths := []string{
+		"/chat/completions", "/v1/messages", "", "/models/gemini-2.5-flash:generateContent",
+		"/models/m:streamGenerateContent?alt=sse", "/deployments/my%20dep/chat", "/a b", "/x#y", "/~u/@v",
+		"relative",
+	}
+	for _, b := range []string{"http://upstream.local/oa/v1", "https://api.anthropic.com", "http://[::1]:9000/x"} {
+		if parseBase(b) == nil {
+			t.Fatalf("parseBase(%q) = nil: plain base URLs must take the fast way", b)
+		}
+	}
+	ctx := context.Background()
+	for _, b := range bases {
+		p := &Provider{BaseURL: b}
+		p.base, p.baseFor, p.lastPath = parseBase(b), b, new(lastPath)
+		for _, path := range paths {
+			want, werr := http.NewRequestWithContext(ctx, http.MethodPost, b+path, nil)
+			got, gerr := p.newRequest(ctx, path)
+			if (werr == nil) != (gerr == nil) {
+				t.Fatalf("%q + %q: error %v, want %v", b, path, gerr, werr)
+			}
+			if werr != nil {
+				continue
+			}
+			if !reflect.DeepEqual(got.URL, want.URL) || got.Host != want.Host || got.URL.String() != want.URL.String() {
+				t.Errorf("%q + %q: URL %#v host %q, want %#v host %q", b, path, got.URL, got.Host, want.URL, want.Host)
+			}
+		}
+	}
+	// A Provider whose BaseURL changed after New parses the new one.
+	p := &Provider{BaseURL: "http://a/v1"}
+	p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
+	p.BaseURL = "http://b/v2"
+	if req, _ := p.newRequest(ctx, "/x"); req.URL.String() != "http://b/v2/x" || req.Host != "b" {
+		t.Fatalf("after a BaseURL change: %s host %s", req.URL, req.Host)
+	}
+}
