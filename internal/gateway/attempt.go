@@ -36,7 +36,7 @@ type attemptError struct {
 // attempt sends the request to one target and, on success, writes the
 // reply. It returns nil when the client got its answer.
 func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
-	defer g.observeAttempt(x, t)(&ae)
+	defer endAttempt(x, g.startAttempt(x, t), &ae)
 	p := t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
 	req := withModel(x.req, t.Model) // one copy for the body and the path
@@ -159,7 +159,10 @@ func finalError(last *attemptError) *llm.Error {
 // routeTrace records the attempts for x-railyard-route.
 type routeTrace struct {
 	policy string
-	steps  []string
+	steps  []traceStep
+	// first is steps' room for the usual one or two attempts, so that
+	// recording them allocates nothing.
+	first [2]traceStep
 
 	// The last rendering, for its policy and number of steps: the reply
 	// header, the access log and the observer all ask for it.
@@ -168,8 +171,14 @@ type routeTrace struct {
 	strSteps  int
 }
 
+// traceStep is one step of the route: "anthropic 529".
+type traceStep struct{ provider, outcome string }
+
 func (t *routeTrace) add(provider, outcome string) {
-	t.steps = append(t.steps, provider+" "+outcome)
+	if t.steps == nil {
+		t.steps = t.first[:0]
+	}
+	t.steps = append(t.steps, traceStep{provider, outcome})
 }
 
 // String renders "failover: anthropic 529 -> fleet ok".
@@ -181,9 +190,30 @@ func (t *routeTrace) String() string {
 		return t.policy
 	}
 	if t.str == "" || t.strPolicy != t.policy || t.strSteps != len(t.steps) {
-		t.str, t.strPolicy, t.strSteps = t.policy+": "+strings.Join(t.steps, " -> "), t.policy, len(t.steps)
+		t.str, t.strPolicy, t.strSteps = t.render(), t.policy, len(t.steps)
 	}
 	return t.str
+}
+
+// render is policy + ": " + the steps joined by " -> ", in one allocation.
+func (t *routeTrace) render() string {
+	n := len(t.policy) + 2
+	for _, s := range t.steps {
+		n += len(s.provider) + 1 + len(s.outcome) + 4
+	}
+	var b strings.Builder
+	b.Grow(n - 4)
+	b.WriteString(t.policy)
+	b.WriteString(": ")
+	for i, s := range t.steps {
+		if i > 0 {
+			b.WriteString(" -> ")
+		}
+		b.WriteString(s.provider)
+		b.WriteByte(' ')
+		b.WriteString(s.outcome)
+	}
+	return b.String()
 }
 
 // readLimited reads at most maxUpstreamBody bytes of r, whose declared

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -155,7 +156,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Diale
 	}
 	g.captureReply(x)
 	defer g.logAccess(x)
-	defer g.observe(x)()
+	g.startObserving(x, OperationChat)
+	defer g.endObserving(x)
 
 	body, err := readBody(w, r, g.maxBody)
 	if err != nil {
@@ -185,15 +187,15 @@ const statusClientClosed = 499
 // readBody reads the client's body under the size cap.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), min(r.ContentLength, limit))
-	var tooLarge *http.MaxBytesError
+	if err == nil {
+		return body, nil
+	}
+	var tooLarge *http.MaxBytesError // its address escapes: only for a failed read
 	if errors.As(err, &tooLarge) {
 		return nil, &llm.Error{Status: http.StatusRequestEntityTooLarge, Kind: llm.ErrTooLarge,
 			Message: "request body exceeds the gateway's limit of " + byteSize(limit)}
 	}
-	if err != nil {
-		return nil, llm.BadRequest("could not read the request body: %v", err)
-	}
-	return body, nil
+	return nil, llm.BadRequest("could not read the request body: %v", err)
 }
 
 // fail writes err to the client in its dialect.
@@ -240,6 +242,36 @@ func (g *Gateway) setRouteHeaders(x *exchange, provider, model string) {
 	}
 	if s := x.trace.String(); s != "" {
 		h.Set(HeaderRoute, s)
+	}
+}
+
+// setReplyHeaders sets a complete reply's headers: setRouteHeaders',
+// x-railyard-cost-usd when priced, and the JSON body's type and length.
+// The values share one array (header.Set allocated one per header), under
+// keys already canonical.
+func setReplyHeaders(x *exchange, provider, model string, length int) {
+	if provider == "" {
+		provider = x.provider
+	}
+	kv := [...]struct{ k, v string }{
+		{HeaderProvider, provider}, {HeaderModel, model}, {HeaderRoute, x.trace.String()}, {HeaderCost, x.cost},
+		{"Content-Type", "application/json"}, {"Content-Length", strconv.Itoa(length)},
+	}
+	n := 0
+	for _, e := range kv {
+		if e.v != "" {
+			n++
+		}
+	}
+	vals := make([]string, n)
+	h := x.w.Header()
+	i := 0
+	for _, e := range kv {
+		if e.v != "" {
+			vals[i] = e.v
+			h[e.k] = vals[i : i+1 : i+1]
+			i++
+		}
 	}
 }
 

@@ -141,33 +141,55 @@ func (g *Gateway) observe(x *exchange) func() { return g.observeOp(x, OperationC
 
 // observeOp is observe for any operation.
 func (g *Gateway) observeOp(x *exchange, op string) func() {
-	x.obs.op = op
+	g.startObserving(x, op)
 	if g.obs == nil {
 		return func() {}
 	}
-	x.obs.req = g.obs.StartRequest(x.r, RequestStart{Dialect: x.in.Name(), Operation: op})
-	return func() { x.obs.req.End(x.summary()) }
+	return func() { g.endObserving(x) }
+}
+
+// startObserving and endObserving are observeOp without the closure
+// (one allocation per request): serve defers endObserving.
+func (g *Gateway) startObserving(x *exchange, op string) {
+	x.obs.op = op
+	if g.obs != nil {
+		x.obs.req = g.obs.StartRequest(x.r, RequestStart{Dialect: x.in.Name(), Operation: op})
+	}
+}
+
+func (g *Gateway) endObserving(x *exchange) {
+	if x.obs.req != nil {
+		x.obs.req.End(x.summary())
+	}
 }
 
 // observeAttempt starts observing one attempt and returns the func that
 // ends it, given a pointer to the attempt's named result: attempt defers
 // it, so every return path is seen.
 func (g *Gateway) observeAttempt(x *exchange, t route.Target) func(**attemptError) {
+	start := g.startAttempt(x, t)
+	return func(result **attemptError) { endAttempt(x, start, result) }
+}
+
+// startAttempt and endAttempt are observeAttempt without the closure (one
+// allocation per attempt): attempt defers endAttempt with its named result.
+func (g *Gateway) startAttempt(x *exchange, t route.Target) (start time.Time) {
 	p := t.Provider
 	x.obs.passthrough = p.Dialect.Name() == x.in.Name()
 	if x.obs.req != nil {
 		x.obs.att = x.obs.req.StartAttempt(Attempt{Operation: x.obs.op, Provider: p.Name, Kind: p.Kind, BaseURL: p.BaseURL,
 			Model: t.Model, Stream: x.req.Stream, Passthrough: x.obs.passthrough})
 	}
-	start := time.Now()
-	return func(result **attemptError) {
-		ae, d := *result, time.Since(start)
-		x.obs.attempts++
-		x.obs.upstream += d
-		if x.obs.att != nil {
-			x.obs.att.End(attemptResult(x, ae, d))
-			x.obs.att = nil
-		}
+	return time.Now()
+}
+
+func endAttempt(x *exchange, start time.Time, result **attemptError) {
+	ae, d := *result, time.Since(start)
+	x.obs.attempts++
+	x.obs.upstream += d
+	if x.obs.att != nil {
+		x.obs.att.End(attemptResult(x, ae, d))
+		x.obs.att = nil
 	}
 }
 

@@ -50,13 +50,7 @@ func (g *Gateway) relayResponse(x *exchange, t route.Target, fast bool, resp *ht
 	x.provider, x.model, x.usage, x.status = p.Name, model, usage, http.StatusOK
 	x.firstByte = time.Since(x.start)
 	g.price(x, t.Model)
-	g.setRouteHeaders(x, p.Name, model)
-	h := x.w.Header()
-	if x.cost != "" {
-		h.Set(HeaderCost, x.cost)
-	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(out)))
+	setReplyHeaders(x, p.Name, model, len(out))
 	g.finishBeforeReply(x, p.Name, model, usage)
 	x.w.WriteHeader(http.StatusOK)
 	_, _ = x.w.Write(out)
