@@ -65,7 +65,7 @@ func (o *Observer) StartRequest(r *http.Request, s gateway.RequestStart) gateway
 	}
 	q := &request{o: o, ctx: r.Context(), op: operation(s.Operation)}
 	t := o.tracing
-	if t.enabled || r.Header.Get("traceparent") != "" {
+	if t.enabled || hasTraceparent(r.Header) {
 		q.ctx = t.prop.Extract(q.ctx, propagation.HeaderCarrier(r.Header))
 	}
 	if t.enabled {
@@ -78,6 +78,13 @@ func (o *Observer) StartRequest(r *http.Request, s gateway.RequestStart) gateway
 			))
 	}
 	return q
+}
+
+// hasTraceparent is h.Get("traceparent") != "" without Get's
+// canonicalization of the key, a copy per request.
+func hasTraceparent(h http.Header) bool {
+	v := h["Traceparent"]
+	return len(v) > 0 && v[0] != ""
 }
 
 // TraceID names the request's trace for the access log: railyard's span's,
