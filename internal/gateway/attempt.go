@@ -48,12 +48,7 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	ctx, cancel := context.WithTimeout(x.r.Context(), p.Timeout)
 	defer cancel()
 
-	extra := http.Header{requestid.Header: {x.id}}
-	if x.req.Stream {
-		extra.Set("Accept", "text/event-stream")
-	}
-	x.obs.inject(extra)
-	resp, err := p.Send(ctx, p.Dialect.Path(req), body, extra)
+	resp, err := p.SendWith(ctx, p.Dialect.Path(req), body, func(h http.Header) { x.upstreamHeaders(h) })
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)
 	}
@@ -69,6 +64,16 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 		return g.relayStream(x, t, fast, resp)
 	}
 	return g.relayResponse(x, t, fast, resp)
+}
+
+// upstreamHeaders adds the request id, the stream's Accept and the
+// observer's trace context to an upstream request's headers h.
+func (x *exchange) upstreamHeaders(h http.Header) {
+	h[requestid.Header] = []string{x.id}
+	if x.req.Stream {
+		h["Accept"] = []string{"text/event-stream"}
+	}
+	x.obs.inject(h)
 }
 
 // upstreamBody renders req, the client's request addressed to a target of

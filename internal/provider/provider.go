@@ -142,6 +142,17 @@ func (p *Provider) Serves(model string) bool {
 // Send posts body to path under the base URL. The caller owns the reply
 // body. extra headers (request id, trace context) are added last.
 func (p *Provider) Send(ctx context.Context, path string, body []byte, extra http.Header) (*http.Response, error) {
+	return p.send(ctx, path, body, extra, nil)
+}
+
+// SendWith is Send with the extra headers set by set, straight into the
+// request's own header map (after the provider's fixed headers, as Send's
+// extra): the caller needs no map of its own per request.
+func (p *Provider) SendWith(ctx context.Context, path string, body []byte, set func(http.Header)) (*http.Response, error) {
+	return p.send(ctx, path, body, nil, set)
+}
+
+func (p *Provider) send(ctx context.Context, path string, body []byte, extra http.Header, set func(http.Header)) (*http.Response, error) {
 	req, err := p.newRequest(ctx, path)
 	if err != nil {
 		return nil, err
@@ -153,6 +164,9 @@ func (p *Provider) Send(ctx context.Context, path string, body []byte, extra htt
 	}
 	for k, v := range extra {
 		req.Header[k] = v
+	}
+	if set != nil {
+		set(req.Header)
 	}
 	if p.sign != nil {
 		if err := p.sign(req, body); err != nil {

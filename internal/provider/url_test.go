@@ -53,3 +53,39 @@ func TestNewRequestMatchesParse(t *testing.T) {
 		t.Fatalf("after a BaseURL change: %s host %s", req.URL, req.Host)
 	}
 }
+
+// TestSendWithHeaders: SendWith's headers land after the provider's fixed
+// ones, as Send's extra headers do.
+func TestSendWithHeaders(t *testing.T) {
+	var got http.Header
+	p := &Provider{Name: "p", BaseURL: "http://upstream.local/v1",
+		header: http.Header{"Authorization": {"Bearer k"}, "X-Fixed": {"fixed"}, "Content-Type": {"application/json"}},
+		client: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			got = r.Header.Clone()
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+		})}}
+	p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
+	extra := http.Header{"X-Request-Id": {"req_1"}, "X-Fixed": {"override"}}
+	resp, err := p.Send(context.Background(), "/chat/completions", []byte(`{}`), extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	viaSend := got
+	resp, err = p.SendWith(context.Background(), "/chat/completions", []byte(`{}`), func(h http.Header) {
+		for k, v := range extra {
+			h[k] = v
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !reflect.DeepEqual(got, viaSend) || got.Get("X-Fixed") != "override" || got.Get("Authorization") != "Bearer k" {
+		t.Fatalf("SendWith headers %v, Send's %v", got, viaSend)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
