@@ -140,20 +140,47 @@ func unavailable() *llm.Error {
 
 // admission is one admitted request's hold on counters.
 type admission struct {
-	g       *Governor
-	p       *access.Principal
-	grant   *limit.Grant
-	targets map[string]string // provider -> target model, to price the reply
-	header  http.Header
+	g     *Governor
+	p     *access.Principal
+	grant *limit.Grant
+	// targets maps provider -> target model, to price the reply: the
+	// first target of each provider, in route order. A route has a few
+	// targets, so a list (inline up to two) beats a map.
+	targets    []providerTarget
+	targetsArr [2]providerTarget
+	header     http.Header // nil until there are rate headers
+}
+
+type providerTarget struct{ provider, model string }
+
+func (a *admission) hasTarget(provider string) bool {
+	for _, t := range a.targets {
+		if t.provider == provider {
+			return true
+		}
+	}
+	return false
+}
+
+// targetModel is the target model of provider's first target, "" when
+// the route had none.
+func (a *admission) targetModel(provider string) string {
+	for _, t := range a.targets {
+		if t.provider == provider {
+			return t.model
+		}
+	}
+	return ""
 }
 
 // Admit implements gateway.Governor.
 func (g *Governor) Admit(r *http.Request, req *llm.Request, body []byte, targets []route.Target) (gateway.Admission, error) {
 	p := Principal(r.Context())
-	a := &admission{g: g, p: p, targets: map[string]string{}, header: http.Header{}}
+	a := &admission{g: g, p: p}
+	a.targets = a.targetsArr[:0]
 	for _, t := range targets {
-		if _, ok := a.targets[t.Provider.Name]; !ok {
-			a.targets[t.Provider.Name] = t.Model
+		if !a.hasTarget(t.Provider.Name) {
+			a.targets = append(a.targets, providerTarget{t.Provider.Name, t.Model})
 		}
 	}
 	if p == nil {
@@ -178,6 +205,7 @@ func (g *Governor) Admit(r *http.Request, req *llm.Request, body []byte, targets
 		return nil, &llm.Error{Status: http.StatusServiceUnavailable, Kind: llm.ErrUnavailable, Message: "limit counters are unavailable", RetryAfter: time.Second}
 	}
 	a.grant = grant
+	a.header = http.Header{}
 	setRateHeaders(a.header, grant.Status)
 	return a, nil
 }
@@ -276,7 +304,7 @@ func (a *admission) cost(o gateway.Outcome) int64 {
 	}
 	m, ok := a.g.o.Catalog.Lookup(o.UpstreamModel)
 	if !ok {
-		if m, ok = a.g.o.Catalog.Lookup(a.targets[o.Provider]); !ok {
+		if m, ok = a.g.o.Catalog.Lookup(a.targetModel(o.Provider)); !ok {
 			return 0
 		}
 	}
