@@ -75,6 +75,8 @@ type Metrics struct {
 
 	models atomic.Pointer[modelSet]
 	table  func() *route.Table // nil: the names given to SetModels
+
+	h seriesHandles // the vectors' handles, cached (handles.go)
 }
 
 // modelSet is the names a model label may hold, and the routing table
@@ -123,6 +125,7 @@ func NewMetrics(reg prometheus.Registerer, models []string) (*Metrics, error) {
 			return nil, err
 		}
 	}
+	m.initHandles()
 	m.SetModels(models)
 	return m, nil
 }
@@ -165,6 +168,15 @@ func providerLabel(name string) string {
 		return labelNone
 	}
 	return name
+}
+
+// statusKey is the status statusLabel renders, collapsed the same way,
+// as a series key's integer label.
+func statusKey(s int) int {
+	if s < 100 || s > 599 {
+		return 0
+	}
+	return s
 }
 
 // statusLabel renders an HTTP status; anything outside 100-599 (never

@@ -200,10 +200,10 @@ func (at *attempt) End(r gateway.AttemptResult) {
 		result := "ok"
 		if kind != "" {
 			result = "error"
-			m.upstreamErrors.WithLabelValues(at.a.Provider, kind).Inc()
+			m.h.upstreamErrors.get(seriesKey{a: at.a.Provider, b: kind}).Inc()
 		}
 		if !r.ClientGone {
-			m.upstreamDuration.WithLabelValues(at.a.Provider, result).Observe(r.Duration.Seconds())
+			m.h.upstreamDuration.get(seriesKey{a: at.a.Provider, b: result}).Observe(r.Duration.Seconds())
 		}
 	}
 	if at.span == nil {
@@ -301,18 +301,18 @@ func genAIProvider(kind string) string {
 // record adds a finished request to the metrics.
 func (m *Metrics) record(s gateway.Summary, model string) {
 	provider := providerLabel(s.Provider)
-	m.requests.WithLabelValues(s.Dialect, model, provider, statusLabel(s.Status)).Inc()
+	m.h.requests.get(seriesKey{a: s.Dialect, b: model, c: provider, n: statusKey(s.Status)}).Inc()
 	stream := s.Request != nil && s.Request.Stream
-	m.duration.WithLabelValues(model, provider, strconv.FormatBool(stream)).Observe(s.Duration.Seconds())
+	m.h.duration.get(seriesKey{a: model, b: provider, n: boolN(stream)}).Observe(s.Duration.Seconds())
 	if stream && s.FirstByte > 0 {
-		m.ttft.WithLabelValues(model, provider).Observe(s.FirstByte.Seconds())
+		m.h.ttft.get(seriesKey{a: model, b: provider}).Observe(s.FirstByte.Seconds())
 	}
 	if s.Attempts > 0 {
 		path := "translated"
 		if s.Passthrough {
 			path = "passthrough"
 		}
-		m.overhead.WithLabelValues(path).Observe(max(s.Duration-s.Upstream, 0).Seconds())
+		m.h.overhead.get(seriesKey{a: path}).Observe(max(s.Duration-s.Upstream, 0).Seconds())
 	}
 	u := s.Usage
 	for _, t := range [...]struct {
@@ -323,11 +323,11 @@ func (m *Metrics) record(s gateway.Summary, model string) {
 		{TokensCacheWrite, u.CacheWriteTokens}, {TokensReasoning, u.ReasoningTokens},
 	} {
 		if t.n > 0 {
-			m.tokens.WithLabelValues(model, provider, t.kind).Add(float64(t.n))
+			m.h.tokens.get(seriesKey{a: model, b: provider, c: t.kind}).Add(float64(t.n))
 		}
 	}
 	if s.Priced && s.CostUSD > 0 {
-		m.cost.WithLabelValues(model, provider).Add(s.CostUSD)
+		m.h.cost.get(seriesKey{a: model, b: provider}).Add(s.CostUSD)
 	}
 }
 
