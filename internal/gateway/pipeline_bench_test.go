@@ -81,7 +81,7 @@ func benchServerWith(b testing.TB, upstream http.RoundTripper) http.Handler {
 	b.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	client := &http.Client{Transport: upstream}
+	client := &http.Client{Transport: upstream, CheckRedirect: provider.NoRedirect} // as provider.NewClient
 	dialects := provider.Dialects{"openai": openai.Dialect{}, "openai-compatible": openai.Dialect{Compat: true}, "anthropic": anthropic.Dialect{}}
 	var providers []*provider.Provider
 	for _, pc := range []config.Provider{

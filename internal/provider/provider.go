@@ -173,5 +173,8 @@ func (p *Provider) send(ctx context.Context, path string, body []byte, extra htt
 			return nil, err
 		}
 	}
+	if rt := directTransport(p.client); rt != nil && req.URL.User == nil {
+		return roundTrip(rt, req)
+	}
 	return p.client.Do(req)
 }

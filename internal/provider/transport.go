@@ -32,10 +32,5 @@ func NewClient(opts TransportOptions) *http.Client {
 		ExpectContinueTimeout: time.Second,
 		ResponseHeaderTimeout: opts.FirstByteTimeout,
 	}
-	return &http.Client{
-		Transport: t,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	return &http.Client{Transport: t, CheckRedirect: NoRedirect}
 }
