@@ -40,10 +40,19 @@ func (m multiObserver) StartRequest(r *http.Request, s RequestStart) RequestObse
 type multiRequest struct {
 	qs  []RequestObserver
 	arr [inlineObservers]RequestObserver
+	// first is the first attempt's observer, inline: most requests make
+	// one attempt, which then costs no allocation of its own.
+	first     multiAttempt
+	firstUsed bool
 }
 
 func (m *multiRequest) StartAttempt(a Attempt) AttemptObserver {
-	at := &multiAttempt{}
+	var at *multiAttempt
+	if !m.firstUsed { // never concurrent (RequestObserver)
+		m.firstUsed, at = true, &m.first
+	} else {
+		at = &multiAttempt{}
+	}
 	at.as = at.arr[:0]
 	for _, q := range m.qs {
 		at.as = append(at.as, q.StartAttempt(a))

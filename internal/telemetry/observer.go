@@ -56,6 +56,12 @@ type request struct {
 	ctx  context.Context // carries the request span, or the client's remote span when not tracing
 	span trace.Span      // nil when not tracing
 	op   string          // gen_ai.operation.name
+
+	// first is the first attempt, inline: most requests make one, which
+	// then costs no allocation of its own. StartAttempt is never called
+	// concurrently (gateway.RequestObserver).
+	first     attempt
+	firstUsed bool
 }
 
 // StartRequest implements gateway.Observer.
@@ -98,7 +104,12 @@ func (q *request) TraceID() string {
 
 // StartAttempt implements gateway.RequestObserver.
 func (q *request) StartAttempt(a gateway.Attempt) gateway.AttemptObserver {
-	at := &attempt{q: q, a: a, ctx: q.ctx}
+	at := &q.first
+	if q.firstUsed {
+		at = new(attempt)
+	}
+	q.firstUsed = true
+	*at = attempt{q: q, a: a, ctx: q.ctx}
 	if a.Stream && q.o.metrics != nil {
 		q.o.metrics.streams.Inc()
 	}
