@@ -22,7 +22,7 @@ type streamDecoder struct {
 	stopped    bool
 	usage      llm.Usage
 	blocks     dialect.Blocks[blockState] // by Anthropic index
-	nextIndex  int                // next canonical index
+	nextIndex  int                        // next canonical index
 	stopReason llm.StopReason
 	stopSeq    string
 }
