@@ -39,18 +39,8 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	defer endAttempt(x, g.startAttempt(x, t), &ae)
 	p := t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
-	// One copy for the body and the path, in the exchange's room for it
-	// (withModel allocated one per attempt), cleared once both are made so
-	// that an open stream keeps no reference to the prompt through it.
-	x.attemptReq = *x.req
-	x.attemptReq.Model = t.Model
-	req := &x.attemptReq
+	req := withModel(x.req, t.Model) // one copy for the body and the path
 	body, err := g.upstreamBody(x, p, req, fast)
-	var path string
-	if err == nil {
-		path = p.Dialect.Path(req)
-	}
-	x.attemptReq = llm.Request{}
 	if err != nil {
 		// The request cannot be expressed for this target; another may do.
 		return &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
@@ -58,7 +48,7 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	ctx, cancel := context.WithTimeout(x.r.Context(), p.Timeout)
 	defer cancel()
 
-	resp, err := p.SendWith(ctx, path, body, func(h http.Header) { x.upstreamHeaders(h) })
+	resp, err := p.SendWith(ctx, p.Dialect.Path(req), body, func(h http.Header) { x.upstreamHeaders(h) })
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)
 	}

@@ -148,10 +148,6 @@ type exchange struct {
 	// upstream's final usage (relay_estimate.go).
 	promptTokens int
 	estimated    bool
-
-	// attemptReq is the request addressed to an attempt's target, while
-	// that attempt renders its body and path (attempt.go).
-	attemptReq llm.Request
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, in dialect.Dialect) {
