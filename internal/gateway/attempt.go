@@ -127,7 +127,7 @@ func upstreamError(p *provider.Provider, resp *http.Response) *attemptError {
 		outcome:        strconv.Itoa(resp.StatusCode),
 		err:            e,
 		upstreamStatus: resp.StatusCode,
-		retry:          route.Retryable(resp.StatusCode),
+		retry:          route.RetryableError(resp.StatusCode, e.Kind),
 	}
 }
 
@@ -142,7 +142,7 @@ func finalError(last *attemptError) *llm.Error {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		e = llm.Error{Status: http.StatusBadGateway, Kind: llm.ErrAPI,
 			Message: fmt.Sprintf("provider %s refused railyard's credentials (%d)", last.provider, s)}
-	case s == http.StatusTooManyRequests:
+	case s == http.StatusTooManyRequests || e.Kind == llm.ErrRateLimit:
 		e.Status, e.Kind = http.StatusTooManyRequests, llm.ErrRateLimit
 		e.Message = fmt.Sprintf("provider %s is rate limiting: %s", last.provider, e.Message)
 	case s == http.StatusServiceUnavailable || s == 529:
@@ -151,7 +151,7 @@ func finalError(last *attemptError) *llm.Error {
 	case s == http.StatusGatewayTimeout || s == http.StatusRequestTimeout:
 		e.Status, e.Kind = http.StatusGatewayTimeout, llm.ErrTimeout
 		e.Message = fmt.Sprintf("provider %s timed out: %s", last.provider, e.Message)
-	case s >= 500 || s == http.StatusConflict:
+	case s >= 500 || s == http.StatusConflict || s == http.StatusFailedDependency:
 		e.Status, e.Kind = http.StatusBadGateway, llm.ErrAPI
 		e.Message = fmt.Sprintf("provider %s failed (%d): %s", last.provider, s, e.Message)
 	default:

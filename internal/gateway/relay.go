@@ -182,7 +182,7 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 		e := llm.AsError(derr)
 		status := e.Status
 		return s.fail(&attemptError{provider: s.t.Provider.Name, outcome: "stream " + strconv.Itoa(status),
-			err: e, upstreamStatus: status, retry: status == 0 || routeRetryable(status)})
+			err: e, upstreamStatus: status, retry: status == 0 || route.RetryableError(status, e.Kind)})
 	}
 	if s.fast && raw != nil && s.x.in.ForwardEvent(s.x.req, *raw) {
 		s.out = dialect.AppendRaw(s.x.in, s.out, *raw)
@@ -192,8 +192,6 @@ func (s *streamRelay) handle(raw *sse.Event, derr error) *attemptError {
 	}
 	return nil // flushReader sends the rest before the next upstream read
 }
-
-func routeRetryable(status int) bool { return route.Retryable(status) }
 
 // flush writes pending bytes, sending headers first if this is the first.
 func (s *streamRelay) flush() *attemptError {

@@ -1,6 +1,10 @@
 package route
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+)
 
 // Retryable reports whether an upstream reply with this status should be
 // tried on the next target. Timeouts, conflicts, rate limits and server
@@ -17,4 +21,19 @@ func Retryable(status int) bool {
 		return true
 	}
 	return false
+}
+
+// RetryableError is Retryable for a decoded upstream error, whose kind can
+// say more than its status: Bedrock answers ServiceQuotaExceededException
+// with a 400 that is a quota of this provider's account (a rate limit,
+// another provider's chance), and ModelErrorException with a 424 (Failed
+// Dependency: the model itself failed), which another target may well
+// serve. A rate limit, an overload, an unavailable model or a timeout
+// fails over whatever status carried it.
+func RetryableError(status int, kind llm.ErrorKind) bool {
+	switch kind {
+	case llm.ErrRateLimit, llm.ErrOverloaded, llm.ErrUnavailable, llm.ErrTimeout:
+		return true
+	}
+	return status == http.StatusFailedDependency || Retryable(status)
 }

@@ -1,6 +1,10 @@
 package route
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/railyard-ai/railyard/internal/llm"
+)
 
 func TestRetryable(t *testing.T) {
 	tests := []struct {
@@ -14,6 +18,30 @@ func TestRetryable(t *testing.T) {
 	for _, tt := range tests {
 		if got := Retryable(tt.status); got != tt.want {
 			t.Errorf("Retryable(%d) = %v, want %v", tt.status, got, tt.want)
+		}
+	}
+}
+
+func TestRetryableError(t *testing.T) {
+	tests := []struct {
+		status int
+		kind   llm.ErrorKind
+		want   bool
+	}{
+		{400, llm.ErrInvalidRequest, false},
+		{400, llm.ErrRateLimit, true}, // Bedrock ServiceQuotaExceededException
+		{424, llm.ErrAPI, true},       // Bedrock ModelErrorException
+		{404, llm.ErrNotFound, false},
+		{422, llm.ErrInvalidRequest, false},
+		{400, llm.ErrContextLength, false},
+		{429, llm.ErrRateLimit, true},
+		{500, llm.ErrAPI, true},
+		{200, llm.ErrOverloaded, true}, // an overloaded error event inside a 200 stream
+		{400, llm.ErrTimeout, true},
+	}
+	for _, tt := range tests {
+		if got := RetryableError(tt.status, tt.kind); got != tt.want {
+			t.Errorf("RetryableError(%d, %s) = %v, want %v", tt.status, tt.kind, got, tt.want)
 		}
 	}
 }

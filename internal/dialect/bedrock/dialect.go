@@ -27,11 +27,13 @@
 // ServiceUnavailableException (503), InternalServerException (500) and
 // ModelTimeoutException (408) try the next target; ValidationException
 // (400), ResourceNotFoundException (404) and AccessDeniedException (403,
-// which fails over as a credentials problem) keep their meaning. Two are
-// not retried although another provider might serve the request:
-// ServiceQuotaExceededException (Bedrock sends it as a 400) and
-// ModelErrorException (424). The error name comes from x-amzn-ErrorType or
-// the body's __type; railyard's own Bedrock errors carry both.
+// which fails over as a credentials problem) keep their meaning.
+// ServiceQuotaExceededException comes as a 400 but is decoded as a rate
+// limit, and ModelErrorException is a 424: both try the next target too
+// (route.RetryableError), and a client whose every target failed so sees a
+// 429 or a 502, not the 400 or 424. The error name comes from
+// x-amzn-ErrorType or the body's __type; railyard's own Bedrock errors
+// carry both.
 //
 // What the canonical IR carries but Converse cannot express, and is
 // therefore dropped on purpose when railyard calls Bedrock:
