@@ -64,42 +64,29 @@ func decodeEventFast(data []byte, se *streamEvent) bool {
 		case "type":
 			return once(&seen, 0) && str(v, &se.Type)
 		case "message":
-			if !once(&seen, 1) {
-				return false
-			}
-			if v[0] == 'n' {
-				se.Message = nil
-				return true
-			}
-			se.Message = &inResponse{}
-			return response(v, se.Message)
+			return once(&seen, 1) && optObject(v, &se.Message, response)
 		case "index":
 			return once(&seen, 2) && optInt(v, &se.Index)
 		case "content_block":
-			if !once(&seen, 3) {
-				return false
-			}
-			if v[0] == 'n' {
-				se.ContentBlock = nil
-				return true
-			}
-			se.ContentBlock = &inBlock{}
-			return block(v, se.ContentBlock)
+			return once(&seen, 3) && optObject(v, &se.ContentBlock, block)
 		case "delta":
-			if !once(&seen, 4) {
-				return false
-			}
-			if v[0] == 'n' {
-				se.Delta = nil
-				return true
-			}
-			se.Delta = &streamDelta{}
-			return delta(v, se.Delta)
+			return once(&seen, 4) && optObject(v, &se.Delta, delta)
 		case "usage":
 			return once(&seen, 5) && usage(v, &se.Usage)
 		}
 		return !foldsTo(k, "type", "message", "index", "content_block", "delta", "usage")
 	})
+}
+
+// optObject reads an object into a pointer field as json.Unmarshal does:
+// null makes it nil, an object a new value that read fills.
+func optObject[T any](v []byte, dst **T, read func([]byte, *T) bool) bool {
+	if v[0] == 'n' {
+		*dst = nil
+		return true
+	}
+	*dst = new(T)
+	return read(v, *dst)
 }
 
 // delta reads the delta object of content_block_delta or message_delta.
