@@ -27,16 +27,37 @@ import (
 // such as "-v1:0". Anything else ("o3-mini" against "o3") does not match:
 // a different model must not borrow a price.
 func (c *Catalog) Lookup(model string) (Model, bool) {
+	if i, ok := c.index(model); ok {
+		return c.models[i].clone(), true
+	}
+	return Model{}, false
+}
+
+// Entry finds the entry for model by the Lookup rules and returns the
+// catalog's own copy instead of a clone: routing and governance look models
+// up on every request, and a clone costs several allocations each time.
+// The entry is shared by every caller and, like the Catalog, must never be
+// modified (its slices and price pointers included); callers that keep or
+// change an entry use Lookup.
+func (c *Catalog) Entry(model string) (*Model, bool) {
+	if i, ok := c.index(model); ok {
+		return &c.models[i], true
+	}
+	return nil, false
+}
+
+// index is the position in c.models of model's entry by the Lookup rules.
+func (c *Catalog) index(model string) (int, bool) {
 	var buf [8]string
 	for _, cand := range appendCandidates(buf[:0], key(model)) {
 		if i, ok := c.byName[cand]; ok {
-			return c.models[i].clone(), true
+			return i, true
 		}
 		if i, ok := c.dated(cand); ok {
-			return c.models[i].clone(), true
+			return i, true
 		}
 	}
-	return Model{}, false
+	return 0, false
 }
 
 // regionPrefixes are Bedrock's cross-region inference profile prefixes.
@@ -117,15 +138,8 @@ func isDateSuffix(s string) bool {
 // when the catalog does not know the model: an unpriced reply carries no
 // cost rather than a made-up one. It does not copy the entry.
 func (c *Catalog) Cost(model string, u llm.Usage) (usd float64, ok bool) {
-	var buf [8]string
-	for _, cand := range appendCandidates(buf[:0], key(model)) {
-		i, found := c.byName[cand]
-		if !found {
-			i, found = c.dated(cand)
-		}
-		if found {
-			return c.models[i].Cost(u), true
-		}
+	if i, found := c.index(model); found {
+		return c.models[i].Cost(u), true
 	}
 	return 0, false
 }

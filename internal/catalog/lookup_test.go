@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/railyard-ai/railyard/internal/llm"
@@ -63,6 +64,10 @@ func TestLookup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, ok := c.Lookup(tt.name)
+			e, eok := c.Entry(tt.name)
+			if eok != ok || (ok && !reflect.DeepEqual(*e, m)) {
+				t.Fatalf("Entry(%q) = %v, %v; Lookup gives %v, %v", tt.name, e, eok, m, ok)
+			}
 			if tt.wantID == "" {
 				if ok {
 					t.Fatalf("Lookup(%q) = %s, want not found", tt.name, m.ID)
@@ -85,6 +90,29 @@ func TestLookupReturnsACopy(t *testing.T) {
 	if again.Aliases[0] == "changed" || again.Prices.Input.Rate == 0 {
 		t.Fatal("changing a returned Model changed the catalog")
 	}
+}
+
+// TestEntryDoesNotAllocate pins why Entry exists: the per-request lookups
+// of routing and governance copy nothing, whatever rule finds the entry.
+func TestEntryDoesNotAllocate(t *testing.T) {
+	c := mustLoad(t)
+	for _, name := range []string{"gpt-4.1-mini", "openai/gpt-4.1-mini-2026-01-30", "us.amazon.nova-lite-v1:0", "no-such-model"} {
+		if n := testing.AllocsPerRun(100, func() { c.Entry(name) }); n != 0 {
+			t.Errorf("Entry(%q): %v allocations, want 0", name, n)
+		}
+	}
+	if m, ok := c.Entry("gpt-4.1"); !ok || m != mustEntry(t, c, "GPT-4.1-2025-04-14") {
+		t.Error("Entry does not return the catalog's own entry")
+	}
+}
+
+func mustEntry(t *testing.T, c *Catalog, name string) *Model {
+	t.Helper()
+	m, ok := c.Entry(name)
+	if !ok {
+		t.Fatalf("Entry(%q) not found", name)
+	}
+	return m
 }
 
 func TestOverride(t *testing.T) {

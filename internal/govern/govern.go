@@ -244,7 +244,7 @@ func (g *Governor) worstCost(req *llm.Request, bodyBytes int, targets []route.Ta
 	}
 	var worst int64
 	for _, t := range targets {
-		m, ok := g.o.Catalog.Lookup(t.Model)
+		m, ok := g.o.Catalog.Entry(t.Model)
 		if !ok {
 			continue
 		}
@@ -302,9 +302,9 @@ func (a *admission) cost(o gateway.Outcome) int64 {
 	if a.g.o.Catalog == nil || o.Usage.IsZero() {
 		return 0
 	}
-	m, ok := a.g.o.Catalog.Lookup(o.UpstreamModel)
+	m, ok := a.g.o.Catalog.Entry(o.UpstreamModel)
 	if !ok {
-		if m, ok = a.g.o.Catalog.Lookup(a.targetModel(o.Provider)); !ok {
+		if m, ok = a.g.o.Catalog.Entry(a.targetModel(o.Provider)); !ok {
 			return 0
 		}
 	}

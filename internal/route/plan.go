@@ -159,7 +159,7 @@ func (pl *Planner) cannot(t Target, req *llm.Request, input, maxOut int) string 
 	if pl.Catalog == nil {
 		return ""
 	}
-	m, ok := pl.Catalog.Lookup(t.Model)
+	m, ok := pl.Catalog.Entry(t.Model)
 	if !ok {
 		return ""
 	}
@@ -184,7 +184,7 @@ func (pl *Planner) ContextWindow(t Target) int {
 	if pl.Catalog == nil {
 		return 0
 	}
-	if m, ok := pl.Catalog.Lookup(t.Model); ok {
+	if m, ok := pl.Catalog.Entry(t.Model); ok {
 		return m.ContextWindow
 	}
 	return 0
@@ -195,7 +195,7 @@ func (pl *Planner) price(t Target, input, output int) (float64, bool) {
 	if pl.Catalog == nil {
 		return 0, false
 	}
-	m, ok := pl.Catalog.Lookup(t.Model)
+	m, ok := pl.Catalog.Entry(t.Model)
 	if !ok || m.Prices.Input == nil {
 		return 0, false
 	}
