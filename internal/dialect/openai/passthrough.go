@@ -39,10 +39,19 @@ func (Dialect) RewriteRequest(body []byte, model string, req *llm.Request) ([]by
 	return out, nil
 }
 
-// ResponseUsage reads usage and the answering model off a chat.completion.
-// Two lookups copy only the usage object and the model name; ParseBytes
-// copied the whole reply first.
+// ResponseUsage reads usage and the answering model off a chat.completion:
+// in one pass that copies only the model name when the reply is plain
+// (fastResponseUsage), else with two gjson lookups (gjsonResponseUsage).
 func (Dialect) ResponseUsage(body []byte) (llm.Usage, string) {
+	if u, model, ok := fastResponseUsage(body); ok {
+		return u, model
+	}
+	return gjsonResponseUsage(body)
+}
+
+// gjsonResponseUsage is the reference reading: two lookups copy only the
+// usage object and the model name; ParseBytes copied the whole reply first.
+func gjsonResponseUsage(body []byte) (llm.Usage, string) {
 	return usageFromGJSON(gjson.GetBytes(body, "usage")), gjson.GetBytes(body, "model").String()
 }
 
