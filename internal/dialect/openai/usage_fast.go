@@ -1,70 +1,51 @@
 package openai
 
 import (
-	"bytes"
-
+	"github.com/railyard-ai/railyard/internal/jsonx"
 	"github.com/railyard-ai/railyard/internal/llm"
 )
 
-// fastResponseUsage is ResponseUsage for the replies upstreams actually send:
-// one pass over the top-level object that reads "model" and the integer
-// fields of "usage" and skips everything else without copying it (two
-// gjson lookups scan the reply twice and copy the usage object and the
-// model). ok is false at anything unusual — invalid or lenient JSON, an
-// escaped key or model, a duplicate key it reads, a count that is not a
-// plain non-negative integer or null, nesting deeper than maxUsageDepth —
-// and the caller then uses gjson, so the result is always gjson's:
-// FuzzResponseUsageFast holds the two to the same answers.
+// fastResponseUsage is ResponseUsage for the replies upstreams actually
+// send: one validation pass (jsonx.Valid) and one walk of the top-level
+// object (jsonx.Members) that reads "model" and the integer fields of
+// "usage" without copying anything else (two gjson lookups scanned the
+// reply twice and copied the usage object and the model). ok is false at
+// anything unusual (invalid JSON, an escaped key, a model string
+// CutString does not read exactly, a duplicate key it reads, a count that
+// is not a plain non-negative integer or null) and the caller then uses
+// gjson, so the result is always gjson's: FuzzResponseUsageFast holds the
+// two to the same answers.
 func fastResponseUsage(body []byte) (u llm.Usage, model string, ok bool) {
-	s := usageScanner{b: body}
-	s.ws()
-	if !s.eat('{') {
+	if !jsonx.Valid(body) {
 		return llm.Usage{}, "", false
 	}
 	var sawModel, sawUsage bool
 	var hit int
-	s.ws()
-	if !s.eat('}') {
-		for {
-			s.ws()
-			key, ok := s.key()
-			if !ok {
-				return llm.Usage{}, "", false
+	ok = jsonx.Members(body, func(k, v []byte) bool {
+		switch string(k) {
+		case "model":
+			if sawModel {
+				return false
 			}
-			s.ws()
-			switch string(key) {
-			case "model":
-				if sawModel {
-					return llm.Usage{}, "", false
-				}
-				sawModel = true
-				if model, ok = s.modelValue(); !ok {
-					return llm.Usage{}, "", false
-				}
-			case "usage":
-				if sawUsage {
-					return llm.Usage{}, "", false
-				}
-				sawUsage = true
-				if u, hit, ok = s.usage(); !ok {
-					return llm.Usage{}, "", false
-				}
-			default:
-				if !s.skip(0) {
-					return llm.Usage{}, "", false
-				}
+			sawModel = true
+			if v[0] == 'n' {
+				return true
 			}
-			s.ws()
-			if s.eat('}') {
-				break
+			s, rest, ok := jsonx.CutString(v)
+			model = s
+			return ok && len(rest) == 0
+		case "usage":
+			if sawUsage {
+				return false
 			}
-			if !s.eat(',') {
-				return llm.Usage{}, "", false
-			}
+			sawUsage = true
+			var ok bool
+			u, hit, ok = usageObject(v)
+			return ok
 		}
-	}
-	s.ws()
-	if s.i != len(s.b) {
+		return true
+	})
+	if !ok {
 		return llm.Usage{}, "", false
 	}
 	if u.CacheReadTokens == 0 {
@@ -73,134 +54,17 @@ func fastResponseUsage(body []byte) (u llm.Usage, model string, ok bool) {
 	return u, model, true
 }
 
-// maxUsageDepth bounds the nesting the scanner skips; deeper replies go to
-// gjson.
-const maxUsageDepth = 64
-
-// usageScanner is a strict JSON reader over b from position i. Every
-// method reports false instead of guessing.
-type usageScanner struct {
-	b []byte
-	i int
-}
-
-func (s *usageScanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-func (s *usageScanner) eat(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-// str consumes a string and returns its raw contents; esc says whether it
-// holds a backslash escape (the contents are then not its value).
-func (s *usageScanner) str() (raw []byte, esc, ok bool) {
-	if !s.eat('"') {
-		return nil, false, false
-	}
-	start := s.i
-	for {
-		// IndexByte is vectorised: a reply's text is mostly long strings.
-		q := bytes.IndexByte(s.b[s.i:], '"')
-		if q < 0 {
-			return nil, false, false
-		}
-		end := s.i + q
-		bs := bytes.IndexByte(s.b[s.i:end], '\\')
-		if bs < 0 {
-			s.i = end + 1
-			return s.b[start:end], esc, true
-		}
-		// An escape: step over it and look again.
-		esc = true
-		s.i += bs + 2
-		if s.i > len(s.b) {
-			return nil, false, false
-		}
-	}
-}
-
-// key consumes an unescaped key and its colon. The key stays bytes of the
-// body: callers compare string(key) with constants, which copies nothing.
-func (s *usageScanner) key() ([]byte, bool) {
-	raw, esc, ok := s.str()
-	if !ok || esc {
-		return nil, false
-	}
-	s.ws()
-	if !s.eat(':') {
-		return nil, false
-	}
-	s.ws()
-	return raw, true
-}
-
-// modelValue reads an unescaped string or null.
-func (s *usageScanner) modelValue() (string, bool) {
-	if s.lit("null") {
-		return "", true
-	}
-	raw, esc, ok := s.str()
-	if !ok || esc {
-		return "", false
-	}
-	return string(raw), true
-}
-
-func (s *usageScanner) lit(word string) bool {
-	if len(s.b)-s.i >= len(word) && string(s.b[s.i:s.i+len(word)]) == word {
-		s.i += len(word)
-		return true
-	}
-	return false
-}
-
-// count reads a plain non-negative integer of at most 18 digits, or null
-// (0): what gjson's Int reads the same way.
-func (s *usageScanner) count() (int, bool) {
-	if s.lit("null") {
-		return 0, true
-	}
-	start, n := s.i, 0
-	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-		n = n*10 + int(s.b[s.i]-'0')
-		s.i++
-	}
-	digits := s.i - start
-	if digits == 0 || digits > 18 || (digits > 1 && s.b[start] == '0') {
-		return 0, false
-	}
-	if s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '.', 'e', 'E', '-', '+':
-			return 0, false
-		}
-	}
-	return n, true
-}
-
-// usage reads the usage object or null. hit is DeepSeek's
+// usageObject reads the usage object or null. hit is DeepSeek's
 // prompt_cache_hit_tokens, used when there is no cached_tokens count.
-func (s *usageScanner) usage() (u llm.Usage, hit int, ok bool) {
-	if s.lit("null") {
+func usageObject(v []byte) (u llm.Usage, hit int, ok bool) {
+	if v[0] == 'n' {
 		return u, 0, true
 	}
 	var seen [6]bool // the fields below, each read once
-	ok = s.object(func(key []byte) bool {
+	ok = jsonx.Members(v, func(k, v []byte) bool {
 		var f int
 		var dst *int
-		switch string(key) {
+		switch string(k) {
 		case "prompt_tokens":
 			f, dst = 0, &u.InputTokens
 		case "completion_tokens":
@@ -210,149 +74,60 @@ func (s *usageScanner) usage() (u llm.Usage, hit int, ok bool) {
 		case "prompt_cache_hit_tokens":
 			f, dst = 3, &hit
 		case "prompt_tokens_details":
-			f = 4
-			if seen[f] {
-				return false
-			}
-			seen[f] = true
-			return s.detail("cached_tokens", &u.CacheReadTokens)
+			return onceOf6(&seen, 4) && usageDetail(v, "cached_tokens", &u.CacheReadTokens)
 		case "completion_tokens_details":
-			f = 5
-			if seen[f] {
-				return false
-			}
-			seen[f] = true
-			return s.detail("reasoning_tokens", &u.ReasoningTokens)
+			return onceOf6(&seen, 5) && usageDetail(v, "reasoning_tokens", &u.ReasoningTokens)
 		default:
-			return s.skip(1)
+			return true
 		}
-		if seen[f] {
-			return false
-		}
-		seen[f] = true
-		n, ok := s.count()
-		*dst = n
-		return ok
+		return onceOf6(&seen, f) && usageCount(v, dst)
 	})
 	return u, hit, ok
 }
 
-// detail reads a details object (or null) for its one count named name.
-func (s *usageScanner) detail(name string, dst *int) bool {
-	if s.lit("null") {
+// usageDetail reads a details object (or null) for its one count named name.
+func usageDetail(v []byte, name string, dst *int) bool {
+	if v[0] == 'n' {
 		return true
 	}
 	seen := false
-	return s.object(func(key []byte) bool {
-		if string(key) != name {
-			return s.skip(2)
+	return jsonx.Members(v, func(k, v []byte) bool {
+		if string(k) != name {
+			return true
 		}
 		if seen {
 			return false
 		}
 		seen = true
-		n, ok := s.count()
-		*dst = n
-		return ok
+		return usageCount(v, dst)
 	})
 }
 
-// object consumes an object, calling field at each value with its key.
-func (s *usageScanner) object(field func(key []byte) bool) bool {
-	if !s.eat('{') {
+func onceOf6(seen *[6]bool, f int) bool {
+	if seen[f] {
 		return false
 	}
-	s.ws()
-	if s.eat('}') {
+	seen[f] = true
+	return true
+}
+
+// usageCount reads a plain non-negative integer of at most 18 digits, or null
+// (0): what gjson's Int reads the same way.
+func usageCount(v []byte, dst *int) bool {
+	if v[0] == 'n' {
+		*dst = 0
 		return true
 	}
-	for {
-		s.ws()
-		key, ok := s.key()
-		if !ok || !field(key) {
-			return false
-		}
-		s.ws()
-		if s.eat('}') {
-			return true
-		}
-		if !s.eat(',') {
-			return false
-		}
-	}
-}
-
-// skip consumes one value of any kind.
-func (s *usageScanner) skip(depth int) bool {
-	if s.i >= len(s.b) || depth > maxUsageDepth {
+	if len(v) > 18 || (len(v) > 1 && v[0] == '0') {
 		return false
 	}
-	switch c := s.b[s.i]; {
-	case c == '"':
-		_, _, ok := s.str()
-		return ok
-	case c == '{':
-		s.i++
-		s.ws()
-		if s.eat('}') {
-			return true
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
 		}
-		for {
-			s.ws()
-			if _, _, ok := s.str(); !ok {
-				return false
-			}
-			s.ws()
-			if !s.eat(':') {
-				return false
-			}
-			s.ws()
-			if !s.skip(depth + 1) {
-				return false
-			}
-			s.ws()
-			if s.eat('}') {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
-		}
-	case c == '[':
-		s.i++
-		s.ws()
-		if s.eat(']') {
-			return true
-		}
-		for {
-			s.ws()
-			if !s.skip(depth + 1) {
-				return false
-			}
-			s.ws()
-			if s.eat(']') {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
-		}
-	case c == 't':
-		return s.lit("true")
-	case c == 'f':
-		return s.lit("false")
-	case c == 'n':
-		return s.lit("null")
-	case c == '-' || c >= '0' && c <= '9':
-		start := s.i
-		for s.i < len(s.b) && isNumberByte(s.b[s.i]) {
-			s.i++
-		}
-		return s.i > start
+		n = n*10 + int(c-'0')
 	}
-	return false
-}
-
-func isNumberByte(d byte) bool {
-	return d >= '0' && d <= '9' || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'
+	*dst = n
+	return true
 }
