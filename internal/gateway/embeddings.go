@@ -35,7 +35,8 @@ func (g *Gateway) serveEmbeddings(w http.ResponseWriter, r *http.Request, in dia
 	}
 	g.captureReply(x)
 	defer g.logAccess(x)
-	defer g.observeOp(x, OperationEmbeddings)()
+	g.startObserving(x, OperationEmbeddings)
+	defer g.endObserving(x)
 	ei, ok := in.(dialect.EmbedIngress)
 	if !ok {
 		g.fail(x, llm.Errorf(http.StatusNotFound, llm.ErrNotFound, "the %s dialect has no embeddings endpoint", in.Name()))
@@ -94,7 +95,7 @@ func (g *Gateway) serveEmbeddings(w http.ResponseWriter, r *http.Request, in dia
 
 // embedAttempt asks one target for the vectors and, on success, answers.
 func (g *Gateway) embedAttempt(x *exchange, t route.Target, ee dialect.EmbedEgress, ei dialect.EmbedIngress, req *llm.EmbedRequest) (ae *attemptError) {
-	defer g.observeAttempt(x, t)(&ae)
+	defer endAttempt(x, g.startAttempt(x, t), &ae)
 	p := t.Provider
 	up := *req
 	up.Model = t.Model

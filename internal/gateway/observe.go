@@ -135,21 +135,10 @@ type observation struct {
 	op          string
 }
 
-// observe starts observing x, a chat request, and returns the func that
-// ends it; serve defers it so it runs however the request ends.
-func (g *Gateway) observe(x *exchange) func() { return g.observeOp(x, OperationChat) }
-
-// observeOp is observe for any operation.
-func (g *Gateway) observeOp(x *exchange, op string) func() {
-	g.startObserving(x, op)
-	if g.obs == nil {
-		return func() {}
-	}
-	return func() { g.endObserving(x) }
-}
-
-// startObserving and endObserving are observeOp without the closure
-// (one allocation per request): serve defers endObserving.
+// startObserving starts observing x, a request of operation op;
+// endObserving ends it, and serve and serveEmbeddings defer it so it runs
+// however the request ends. Two calls rather than a returned closure,
+// which cost an allocation per request.
 func (g *Gateway) startObserving(x *exchange, op string) {
 	x.obs.op = op
 	if g.obs != nil {
@@ -163,16 +152,9 @@ func (g *Gateway) endObserving(x *exchange) {
 	}
 }
 
-// observeAttempt starts observing one attempt and returns the func that
-// ends it, given a pointer to the attempt's named result: attempt defers
-// it, so every return path is seen.
-func (g *Gateway) observeAttempt(x *exchange, t route.Target) func(**attemptError) {
-	start := g.startAttempt(x, t)
-	return func(result **attemptError) { endAttempt(x, start, result) }
-}
-
-// startAttempt and endAttempt are observeAttempt without the closure (one
-// allocation per attempt): attempt defers endAttempt with its named result.
+// startAttempt starts observing one attempt and endAttempt ends it, given
+// a pointer to the attempt's named result: attempt defers endAttempt, so
+// every return path is seen.
 func (g *Gateway) startAttempt(x *exchange, t route.Target) (start time.Time) {
 	p := t.Provider
 	x.obs.passthrough = p.Dialect.Name() == x.in.Name()
