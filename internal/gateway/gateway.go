@@ -231,34 +231,36 @@ func (g *Gateway) price(x *exchange, target string) {
 }
 
 // setRouteHeaders sets the provider, model and route headers; empty
-// provider or model leave those headers out.
+// provider or model leave those headers out (provider falls back to the
+// one that failed last).
 func (g *Gateway) setRouteHeaders(x *exchange, provider, model string) {
-	h := x.w.Header()
-	if provider != "" {
-		h.Set(HeaderProvider, provider)
-	} else if x.provider != "" {
-		h.Set(HeaderProvider, x.provider)
-	}
-	if model != "" {
-		h.Set(HeaderModel, model)
-	}
-	if s := x.trace.String(); s != "" {
-		h.Set(HeaderRoute, s)
-	}
+	kv := routeHeaders(x, provider, model)
+	setHeaders(x.w.Header(), kv[:])
 }
 
-// setReplyHeaders sets a complete reply's headers: setRouteHeaders',
+// setReplyHeaders sets a complete reply's headers: the route headers,
 // x-railyard-cost-usd when priced, and the JSON body's type and length.
-// The values share one array (header.Set allocated one per header), under
-// keys already canonical.
 func setReplyHeaders(x *exchange, provider, model string, length int) {
+	r := routeHeaders(x, provider, model)
+	kv := [...]headerKV{r[0], r[1], r[2], {HeaderCost, x.cost},
+		{"Content-Type", "application/json"}, {"Content-Length", strconv.Itoa(length)}}
+	setHeaders(x.w.Header(), kv[:])
+}
+
+// headerKV is one reply header; an empty value leaves it out.
+type headerKV struct{ k, v string }
+
+func routeHeaders(x *exchange, provider, model string) [3]headerKV {
 	if provider == "" {
 		provider = x.provider
 	}
-	kv := [...]struct{ k, v string }{
-		{HeaderProvider, provider}, {HeaderModel, model}, {HeaderRoute, x.trace.String()}, {HeaderCost, x.cost},
-		{"Content-Type", "application/json"}, {"Content-Length", strconv.Itoa(length)},
-	}
+	return [3]headerKV{{HeaderProvider, provider}, {HeaderModel, model}, {HeaderRoute, x.trace.String()}}
+}
+
+// setHeaders sets kv's non-empty values under their keys, which are
+// already canonical, all backed by one array: Header.Set allocated one
+// per header.
+func setHeaders(h http.Header, kv []headerKV) {
 	n := 0
 	for _, e := range kv {
 		if e.v != "" {
@@ -266,7 +268,6 @@ func setReplyHeaders(x *exchange, provider, model string, length int) {
 		}
 	}
 	vals := make([]string, n)
-	h := x.w.Header()
 	i := 0
 	for _, e := range kv {
 		if e.v != "" {
