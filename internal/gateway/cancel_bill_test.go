@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +27,6 @@ import (
 	"github.com/railyard-ai/railyard/internal/reqlog"
 	"github.com/railyard-ai/railyard/internal/route"
 	"github.com/railyard-ai/railyard/internal/store"
-	"github.com/railyard-ai/railyard/internal/store/sqlite"
 )
 
 // A stream the client stops, or the upstream breaks off, was billed by the
@@ -126,7 +124,6 @@ type billStack struct {
 // newBillStack builds the stack; idle > 0 sets the stream idle timeout.
 func newBillStack(t *testing.T, kind, upstreamURL string, idle time.Duration) *billStack {
 	t.Helper()
-	ctx := context.Background()
 	access := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(access, nil))
 	dialects := provider.Dialects{"openai": openai.Dialect{}, "anthropic": anthropic.Dialect{}, "gemini": gemini.Dialect{}}
@@ -147,25 +144,13 @@ func newBillStack(t *testing.T, kind, upstreamURL string, idle time.Duration) *b
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "railyard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	led, err := ledger.Open(ctx, st, filepath.Join(dir, "spool"), ledger.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, led := openLedger(t, log)
 	rl := reqlog.New(reqlog.Options{})
 	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: rl})
 	gw.SetRouting(prices, 0)
 	gw.SetGovernor(govern.New(govern.Options{Store: st, Catalog: prices, Ledger: led, Logger: log}))
 	s := &billStack{srv: httptest.NewServer(gw.Handler(openai.Dialect{})), st: st, led: led, log: rl, access: access}
-	t.Cleanup(func() {
-		s.srv.Close()
-		_ = led.Close(context.Background())
-		_ = st.Close()
-	})
+	t.Cleanup(s.srv.Close) // before openLedger's cleanup: the server's handlers write rows
 	return s
 }
 

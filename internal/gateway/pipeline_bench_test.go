@@ -25,6 +25,7 @@ import (
 	"github.com/railyard-ai/railyard/internal/route"
 	"github.com/railyard-ai/railyard/internal/server"
 	"github.com/railyard-ai/railyard/internal/store/sqlite"
+	"github.com/railyard-ai/railyard/internal/store/sqlstore"
 	"github.com/railyard-ai/railyard/internal/telemetry"
 )
 
@@ -79,7 +80,6 @@ func benchServer(b testing.TB, reply []byte) http.Handler {
 // benchServerWith is benchServer with upstream calls going to upstream.
 func benchServerWith(b testing.TB, upstream http.RoundTripper) http.Handler {
 	b.Helper()
-	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	client := &http.Client{Transport: upstream, CheckRedirect: provider.NoRedirect} // as provider.NewClient
 	dialects := provider.Dialects{"openai": openai.Dialect{}, "openai-compatible": openai.Dialect{Compat: true}, "anthropic": anthropic.Dialect{}}
@@ -110,25 +110,34 @@ func benchServerWith(b testing.TB, upstream http.RoundTripper) http.Handler {
 		b.Fatal(err)
 	}
 	obs := gateway.Observers(telemetry.NewObserver(m, telemetry.Disabled()), reqlog.New(reqlog.Options{})) // metrics and the console's request log
-	dir := b.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "railyard.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	led, err := ledger.Open(ctx, st, filepath.Join(dir, "spool"), ledger.Options{Logger: log})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = led.Close(context.Background())
-		_ = st.Close()
-	})
+	st, led := openLedger(b, log)
 	gov := govern.New(govern.Options{Store: st, Catalog: prices, Ledger: led, Logger: log})
 	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: obs})
 	gw.SetRouting(prices, 0)
 	gw.SetGovernor(gov)
 	return server.New(gw, server.Options{Logger: log, OpenAI: openai.Dialect{}, Anthropic: anthropic.Dialect{},
 		Observer: obs, Authenticate: gov.Authenticate})
+}
+
+// openLedger opens a SQLite store and its ledger writer in a fresh
+// directory, both closed when tb ends (the writer first, so it flushes).
+func openLedger(tb testing.TB, log *slog.Logger) (*sqlstore.Store, *ledger.Writer) {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "railyard.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	led, err := ledger.Open(ctx, st, filepath.Join(dir, "spool"), ledger.Options{Logger: log})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = led.Close(context.Background())
+		_ = st.Close()
+	})
+	return st, led
 }
 
 // replyTransport answers every upstream call with reply, after reading the
