@@ -43,6 +43,9 @@ type Provider struct {
 
 	header http.Header // fixed headers: auth, dialect, extras
 	client *http.Client
+	// direct is client's transport when calling it is what client.Do
+	// would do (directTransport), decided once; nil means client.Do.
+	direct http.RoundTripper
 	// sign, when set, authenticates each request once its headers and body
 	// are final (SigV4 for Bedrock: see bedrock.go).
 	sign func(req *http.Request, body []byte) error
@@ -75,6 +78,7 @@ func New(cfg config.Provider, dialects Dialects, client *http.Client, defaultTim
 		Timeout: cfg.Timeout,
 		header:  make(http.Header),
 		client:  client,
+		direct:  directTransport(client),
 	}
 	if p.Timeout <= 0 {
 		p.Timeout = defaultTimeout
@@ -173,8 +177,8 @@ func (p *Provider) send(ctx context.Context, path string, body []byte, extra htt
 			return nil, err
 		}
 	}
-	if rt := directTransport(p.client); rt != nil && req.URL.User == nil {
-		return roundTrip(rt, req)
+	if p.direct != nil && req.URL.User == nil {
+		return roundTrip(p.direct, req)
 	}
 	return p.client.Do(req)
 }
