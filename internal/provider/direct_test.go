@@ -46,8 +46,8 @@ func TestDirectMatchesClientDo(t *testing.T) {
 	for name, rt := range cases {
 		t.Run(name, func(t *testing.T) {
 			send := func(c *http.Client) (string, error) {
-				p := &Provider{Name: "p", BaseURL: "https://api.example.com/v1", client: c, header: http.Header{}}
-				p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
+				p := &Provider{Name: "p", BaseURL: "https://api.example.com/v1", client: c, direct: directTransport(c), header: http.Header{}}
+				p.base, p.baseFor = parseBase(p.BaseURL), p.BaseURL
 				resp, err := p.Send(context.Background(), "/chat/completions", []byte(`{"model":"m"}`), nil)
 				if err != nil {
 					return "", err

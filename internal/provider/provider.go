@@ -52,9 +52,8 @@ type Provider struct {
 
 	// base is BaseURL parsed once, for the BaseURL it was parsed from
 	// (baseFor); nil when BaseURL has a form Send must parse each time.
-	base     *url.URL
-	baseFor  string
-	lastPath *lastPath // newRequest's last path under base
+	base    *url.URL
+	baseFor string
 }
 
 // New builds a Provider from its config. The base URL must already carry
@@ -83,7 +82,7 @@ func New(cfg config.Provider, dialects Dialects, client *http.Client, defaultTim
 	if p.Timeout <= 0 {
 		p.Timeout = defaultTimeout
 	}
-	p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
+	p.base, p.baseFor = parseBase(p.BaseURL), p.BaseURL
 	d.SetHeaders(p.header)
 	for k, v := range cfg.Headers {
 		p.header.Set(k, v)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 )
 
 // newRequest is http.NewRequestWithContext(ctx, POST, BaseURL+path, nil)
@@ -14,7 +13,7 @@ import (
 // URL is a copy of the parsed base with path appended to its path, the
 // URL that parsing BaseURL+path gives (TestNewRequestMatchesParse).
 func (p *Provider) newRequest(ctx context.Context, path string) (*http.Request, error) {
-	if p.base == nil || p.lastPath == nil || p.baseFor != p.BaseURL || !plainPath(path) {
+	if p.base == nil || p.baseFor != p.BaseURL || !plainPath(path) {
 		return http.NewRequestWithContext(ctx, http.MethodPost, p.BaseURL+path, nil)
 	}
 	// Parsing "" allocates the URL the request gets, and nothing else.
@@ -23,26 +22,9 @@ func (p *Provider) newRequest(ctx context.Context, path string) (*http.Request, 
 		return nil, err
 	}
 	*req.URL = *p.base
-	req.URL.Path = p.fullPath(path)
+	req.URL.Path = p.base.Path + path
 	req.Host = p.base.Host
 	return req, nil
-}
-
-// joinedPath is the base URL's path joined with the last path sent.
-type joinedPath struct{ path, full string }
-
-// lastPath holds a provider's last joinedPath.
-type lastPath struct{ atomic.Pointer[joinedPath] }
-
-// fullPath returns the base URL's path + path, reusing the last join: a
-// provider's requests almost all go to one path.
-func (p *Provider) fullPath(path string) string {
-	if j := p.lastPath.Load(); j != nil && j.path == path {
-		return j.full
-	}
-	j := &joinedPath{path: path, full: p.base.Path + path}
-	p.lastPath.Store(j)
-	return j.full
 }
 
 // parseBase parses a base URL for newRequest, or returns nil when it has

@@ -30,7 +30,7 @@ func TestNewRequestMatchesParse(t *testing.T) {
 	ctx := context.Background()
 	for _, b := range bases {
 		p := &Provider{BaseURL: b}
-		p.base, p.baseFor, p.lastPath = parseBase(b), b, new(lastPath)
+		p.base, p.baseFor = parseBase(b), b
 		for _, path := range paths {
 			want, werr := http.NewRequestWithContext(ctx, http.MethodPost, b+path, nil)
 			got, gerr := p.newRequest(ctx, path)
@@ -47,7 +47,7 @@ func TestNewRequestMatchesParse(t *testing.T) {
 	}
 	// A Provider whose BaseURL changed after New parses the new one.
 	p := &Provider{BaseURL: "http://a/v1"}
-	p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
+	p.base, p.baseFor = parseBase(p.BaseURL), p.BaseURL
 	p.BaseURL = "http://b/v2"
 	if req, _ := p.newRequest(ctx, "/x"); req.URL.String() != "http://b/v2/x" || req.Host != "b" {
 		t.Fatalf("after a BaseURL change: %s host %s", req.URL, req.Host)
@@ -64,7 +64,7 @@ func TestSendWithHeaders(t *testing.T) {
 			got = r.Header.Clone()
 			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
 		})}}
-	p.base, p.baseFor, p.lastPath = parseBase(p.BaseURL), p.BaseURL, new(lastPath)
+	p.base, p.baseFor = parseBase(p.BaseURL), p.BaseURL
 	extra := http.Header{"X-Request-Id": {"req_1"}, "X-Fixed": {"override"}}
 	resp, err := p.Send(context.Background(), "/chat/completions", []byte(`{}`), extra)
 	if err != nil {
