@@ -153,24 +153,20 @@ type admission struct {
 
 type providerTarget struct{ provider, model string }
 
-func (a *admission) hasTarget(provider string) bool {
-	for _, t := range a.targets {
-		if t.provider == provider {
-			return true
-		}
-	}
-	return false
-}
-
 // targetModel is the target model of provider's first target, "" when
 // the route had none.
 func (a *admission) targetModel(provider string) string {
+	m, _ := a.target(provider)
+	return m
+}
+
+func (a *admission) target(provider string) (model string, ok bool) {
 	for _, t := range a.targets {
 		if t.provider == provider {
-			return t.model
+			return t.model, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // Admit implements gateway.Governor.
@@ -179,7 +175,7 @@ func (g *Governor) Admit(r *http.Request, req *llm.Request, body []byte, targets
 	a := &admission{g: g, p: p}
 	a.targets = a.targetsArr[:0]
 	for _, t := range targets {
-		if !a.hasTarget(t.Provider.Name) {
+		if _, seen := a.target(t.Provider.Name); !seen {
 			a.targets = append(a.targets, providerTarget{t.Provider.Name, t.Model})
 		}
 	}
