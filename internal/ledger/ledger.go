@@ -37,7 +37,8 @@ type Options struct {
 	// FlushInterval is the longest a row waits in memory. Default 100ms.
 	FlushInterval time.Duration
 	// Queue is how many rows may wait for the store; past it rows stay in
-	// the spool only, to be written at the next start. Default 65536.
+	// the spool only, to be written at the next start. Default 65536. The
+	// queue holds only the rows waiting, not room for Queue of them.
 	Queue  int
 	Logger *slog.Logger
 }
@@ -55,9 +56,15 @@ type Writer struct {
 	segRows int
 	pending map[int]int // segment -> rows not yet in the store
 	closed  bool
+	// queue is the rows spooled since the writer last took them. It is a
+	// slice that grows with what waits, not a channel of Options.Queue
+	// slots: a 65,536-slot channel of rows is 14 MB of pointer-bearing
+	// memory that the garbage collector scans in full at every cycle,
+	// which made each cycle's mark phase (and the requests slowed by it)
+	// twice as long.
+	queue []item
 
-	q    chan item
-	stop chan struct{} // closed by Close, after q
+	stop chan struct{} // closed by Close
 	done chan struct{}
 }
 
@@ -78,7 +85,7 @@ func Open(ctx context.Context, st store.Store, dir string, opts Options) (*Write
 	if opts.Queue <= 0 {
 		opts.Queue = 1 << 16
 	}
-	w := &Writer{st: st, dir: dir, opts: opts, log: opts.Logger, pending: map[int]int{}, q: make(chan item, opts.Queue), stop: make(chan struct{}), done: make(chan struct{})}
+	w := &Writer{st: st, dir: dir, opts: opts, log: opts.Logger, pending: map[int]int{}, stop: make(chan struct{}), done: make(chan struct{})}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -228,9 +235,9 @@ func (w *Writer) Record(r store.Record) error {
 	seg := w.segN
 	w.segRows++
 	w.pending[seg]++
-	select {
-	case w.q <- item{rec: r, seg: seg}:
-	default:
+	if len(w.queue) < w.opts.Queue {
+		w.queue = append(w.queue, item{rec: r, seg: seg})
+	} else {
 		// The store is far behind: the row stays in the spool (its
 		// segment is never marked flushed) and the next start writes it.
 		w.log.Warn("ledger: queue full, row kept in the spool for the next start")
@@ -239,46 +246,45 @@ func (w *Writer) Record(r store.Record) error {
 	return nil
 }
 
+// spareCap is the largest queue array the writer keeps for reuse; one that
+// grew past it while the store was away is dropped once written.
+const spareCap = 4096
+
 // run writes the queued rows at every tick (or when Close asks). It does
 // not wait on the queue itself: a goroutine woken for every row cost each
-// request a context switch, and rows wait for the tick in any case.
+// request a context switch, and rows wait for the tick in any case. It
+// swaps the queue with a spare array, so Record appends into one while the
+// rows of the other are written.
 func (w *Writer) run() {
 	defer close(w.done)
 	tick := time.NewTicker(w.opts.FlushInterval)
 	defer tick.Stop()
-	var batch []item
+	var spare []item
 	for {
+		stopping := false
 		select {
 		case <-tick.C:
 		case <-w.stop:
+			stopping = true
 		}
-		for {
-			it, ok, more := w.next()
-			if !more {
-				break
-			}
-			if !ok {
-				w.flush(batch)
-				return
-			}
-			if batch = append(batch, it); len(batch) >= w.opts.BatchSize {
-				w.flush(batch)
-				batch = batch[:0]
-			}
+		w.mu.Lock()
+		batch := w.queue
+		w.queue = spare
+		w.mu.Unlock()
+		for i := 0; i < len(batch); i += w.opts.BatchSize {
+			w.flush(batch[i:min(i+w.opts.BatchSize, len(batch))])
 		}
-		w.flush(batch)
-		batch = batch[:0]
-	}
-}
-
-// next takes a queued row without waiting: more is false when the queue
-// is empty, ok false when it is closed.
-func (w *Writer) next() (it item, ok, more bool) {
-	select {
-	case it, ok = <-w.q:
-		return it, ok, true
-	default:
-		return item{}, true, false
+		if len(batch) == 0 {
+			w.flush(nil)
+		}
+		if stopping {
+			return
+		}
+		clear(batch) // drop the rows' strings for the collector
+		spare = batch[:0]
+		if cap(spare) > spareCap {
+			spare = nil
+		}
 	}
 }
 
@@ -324,7 +330,6 @@ func (w *Writer) Close(ctx context.Context) error {
 		return nil
 	}
 	w.closed = true
-	close(w.q)
 	close(w.stop)
 	w.mu.Unlock()
 	select {

@@ -124,3 +124,43 @@ func TestCrashReplay(t *testing.T) {
 		t.Fatalf("after replay: %d rows, cost %d; want 50, 500", n, cost)
 	}
 }
+
+// Rows past the queue's bound are not held in memory; they stay in the
+// spool, and the next start writes them (the rows that did reach the
+// store are not counted twice).
+func TestQueueFullRowsStayInSpool(t *testing.T) {
+	s := openStore(t)
+	dir := t.TempDir()
+	w, err := Open(context.Background(), s, dir, Options{Queue: 2, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := w.Record(row(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.mu.Lock()
+	queued := len(w.queue)
+	w.mu.Unlock()
+	if queued != 2 {
+		t.Fatalf("%d rows queued in memory, want the bound of 2", queued)
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := count(t, s); n != 2 {
+		t.Fatalf("stored %d rows at close, want the 2 queued", n)
+	}
+	if len(spoolFiles(t, dir)) == 0 {
+		t.Fatal("the spool holding the 3 unqueued rows was deleted")
+	}
+	w2, err := Open(context.Background(), s, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close(context.Background())
+	if n, cost := count(t, s); n != 5 || cost != 50 {
+		t.Fatalf("after the next start: %d rows, cost %d; want 5, 50", n, cost)
+	}
+}
