@@ -50,7 +50,10 @@ func halfLoadTTFT(ctx context.Context, o options, targets []target, clients []*h
 		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%d\t\n", t.name, ms(p50), ms(p99[i]), dropped[i])
 	}
 	_ = tw.Flush()
-	fmt.Printf("railyard TTFT p99 - bare: %+.3f ms\n\n", ms(p99[1]-p99[0]))
+	for i := 1; i < len(targets); i++ {
+		fmt.Printf("%s TTFT p99 - bare: %+.3f ms\n", targets[i].name, ms(p99[i]-p99[0]))
+	}
+	fmt.Println()
 	return nil
 }
 

@@ -78,6 +78,14 @@ func runScenario(ctx context.Context, o options, sc scenario, bin, dir, up strin
 		defer rg.stop()
 		targets = append(targets, target{name: "railyard+governance", proc: rg,
 			call: call{url: "http://" + rg.addr + "/v1/chat/completions", body: body, key: rg.key}})
+	} else if o.compare != "" {
+		rb, err := startRailyard(o.compare, dir, up, false)
+		if err != nil {
+			return err
+		}
+		defer rb.stop()
+		targets = append(targets, target{name: "railyard-b", proc: rb,
+			call: call{url: "http://" + rb.addr + "/v1/chat/completions", body: body}})
 	}
 	clients := make([]*http.Client, len(targets))
 	for i := range targets {
@@ -212,6 +220,9 @@ func printScenario(o options, sc scenario, targets []target, res [][]result) {
 	_ = tw.Flush()
 	if cpu[1] > 0 {
 		fmt.Printf("railyard/bare CPU per request: %.2fx\n", float64(cpu[2])/float64(cpu[1]))
+		if !sc.gov && len(cpu) > 3 {
+			fmt.Printf("railyard-b/bare CPU per request: %.2fx\n", float64(cpu[3])/float64(cpu[1]))
+		}
 	}
 	if sc.gov && cpu[2] > 0 {
 		fmt.Printf("governance on/off CPU per request: %.2fx (+%.0f%%)\n", float64(cpu[3])/float64(cpu[2]),
@@ -220,6 +231,9 @@ func printScenario(o options, sc scenario, targets []target, res [][]result) {
 	if sc.stream {
 		fmt.Printf("railyard CPU per translated event: %.2f us (all of railyard's CPU for the request / %d events)\n",
 			us(cpu[2])/float64(o.events), o.events)
+		if len(cpu) > 3 {
+			fmt.Printf("railyard-b CPU per translated event: %.2f us\n", us(cpu[3])/float64(o.events))
+		}
 	}
 	fmt.Println()
 }
