@@ -37,7 +37,7 @@ type Tuner struct {
 	base    int
 	stopped atomic.Bool
 	scan    []metrics.Sample // what GOGC is a percentage of
-	percent int // the GOGC last set; touched only by the cleanup goroutine after Start
+	percent int              // the GOGC last set; touched only by the cleanup goroutine after Start
 }
 
 // cycle is allocated once per collection; its cleanup runs after the
