@@ -111,6 +111,9 @@ func (g *Gateway) relayStream(x *exchange, t route.Target, fast bool, resp *http
 		s.enc = x.in.NewStreamEncoder(x.req)
 	}
 	d := dialect.NewEventReader(t.Provider.Dialect, &flushReader{r: resp.Body, s: s})
+	if r, ok := d.(interface{ Release() }); ok {
+		defer r.Release() // the SSE decoder's pooled buffer; nothing reads it after this
+	}
 	for {
 		ev, err := d.Next()
 		if s.werr != nil {

@@ -62,9 +62,10 @@ const (
 	keepData  = 16 << 10
 )
 
-// NewDecoder returns a decoder reading from r.
+// NewDecoder returns a decoder reading from r. Release gives its buffer
+// back when the stream is done.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, buf: make([]byte, firstRead)}
+	return &Decoder{r: r, buf: getBuf(firstRead)}
 }
 
 // Next returns the next event, or io.EOF at a clean end of stream. An
@@ -186,6 +187,9 @@ func (d *Decoder) line() ([]byte, error) {
 
 // fill reads more bytes, compacting or growing the buffer as needed.
 func (d *Decoder) fill() error {
+	if d.buf == nil {
+		return errReleased
+	}
 	if d.start > 0 {
 		n := copy(d.buf, d.buf[d.start:d.end])
 		d.end = n
@@ -193,23 +197,19 @@ func (d *Decoder) fill() error {
 	}
 	if len(d.buf) > readSize && d.end <= readSize/2 {
 		// A large line grew the buffer and is consumed: shrink back.
-		d.buf = append(make([]byte, 0, readSize), d.buf[:d.end]...)[:readSize]
+		d.grow(readSize)
 	}
 	if d.end == len(d.buf) {
 		if len(d.buf) >= d.max()+readSize {
 			return ErrEventTooLarge
 		}
-		nb := make([]byte, 2*len(d.buf))
-		copy(nb, d.buf[:d.end])
-		d.buf = nb
+		d.grow(2 * len(d.buf))
 	}
 	n, err := d.r.Read(d.buf[d.end:])
 	full := d.end+n == len(d.buf)
 	d.end += n
 	if full && len(d.buf) < readSize {
-		nb := make([]byte, readSize)
-		copy(nb, d.buf[:d.end])
-		d.buf = nb
+		d.grow(readSize)
 	}
 	if err == io.EOF {
 		d.eof = true

@@ -16,6 +16,7 @@ type got struct {
 func decodeAll(t testing.TB, r io.Reader) ([]got, error) {
 	t.Helper()
 	d := NewDecoder(r)
+	defer d.Release() // every test then decodes with pooled, used buffers
 	var out []got
 	for {
 		ev, err := d.Next()
@@ -241,5 +242,56 @@ func TestDecoderBufferGrowsOnlyForBursts(t *testing.T) {
 	}
 	if len(d.buf) != readSize {
 		t.Fatalf("a burst: buffer %d bytes, want %d", len(d.buf), readSize)
+	}
+}
+
+// TestRelease: a released decoder's buffer goes back to the pool, the
+// decoder refuses to go on, and a decoder given a used buffer decodes as
+// one given a new one (the fuzz target's decodeAll releases too).
+func TestRelease(t *testing.T) {
+	in := strings.Repeat("event: e\ndata: "+strings.Repeat("z", 300)+"\n\n", 40)
+	d := NewDecoder(strings.NewReader(in))
+	for range 3 {
+		if _, err := d.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(d.buf) != readSize {
+		t.Fatalf("buffer %d bytes, want %d", len(d.buf), readSize)
+	}
+	d.Release()
+	d.Release()
+	if _, err := d.Next(); err == nil {
+		t.Fatal("Next after Release: no error")
+	}
+	for range 20 {
+		out, err := decodeAll(t, iotest.HalfReader(strings.NewReader("data: a\r\n\r\nevent: b\ndata: c\n\n")))
+		if err != nil || !equal(out, []got{{"", "a", ""}, {"b", "c", ""}}) {
+			t.Fatalf("with a used buffer: %q, %v", out, err)
+		}
+	}
+}
+
+// TestDecoderAllocs: a stream's read buffers come from the pools, so a
+// burst that grows the buffer allocates only the event data.
+func TestDecoderAllocs(t *testing.T) {
+	ev := "event: content_block_delta\ndata: " + `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" token"}}` + "\n\n"
+	in := strings.Repeat(ev, 100)
+	r := strings.NewReader(in)
+	run := func() {
+		r.Reset(in)
+		d := NewDecoder(r)
+		for {
+			if _, err := d.Next(); err != nil {
+				break
+			}
+		}
+		d.Release()
+	}
+	run()
+	// The decoder itself and its data buffer; the read buffers are pooled
+	// (a collection during the run may empty the pool: allow one more).
+	if n := testing.AllocsPerRun(100, run); n > 3 {
+		t.Fatalf("%v allocations per stream, want at most 3", n)
 	}
 }
