@@ -40,7 +40,8 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	p := t.Provider
 	fast := p.Dialect.Name() == x.in.Name()
 	req := withModel(x.req, t.Model) // one copy for the body and the path
-	body, err := g.upstreamBody(x, p, req, fast)
+	// lent: body's pooled buffer, which sendBody hands on (lent.go).
+	body, lent, err := g.lentBody(x, p, req, fast)
 	if err != nil {
 		// The request cannot be expressed for this target; another may do.
 		return &attemptError{provider: p.Name, outcome: "encode error", err: llm.AsError(err), retry: true}
@@ -48,7 +49,7 @@ func (g *Gateway) attempt(x *exchange, t route.Target) (ae *attemptError) {
 	ctx, cancel := context.WithTimeout(x.r.Context(), p.Timeout)
 	defer cancel()
 
-	resp, err := p.SendWith(ctx, p.Dialect.Path(req), body, func(h http.Header) { x.upstreamHeaders(h) })
+	resp, err := sendBody(ctx, p, p.Dialect.Path(req), body, lent, func(h http.Header) { x.upstreamHeaders(h) })
 	if err != nil {
 		return transportError(x.r.Context(), p.Name, err)
 	}

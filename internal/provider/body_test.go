@@ -14,7 +14,7 @@ import (
 func TestSetBodyReadsOnceRewindsUntilRelease(t *testing.T) {
 	b := []byte(`{"model":"m","messages":[]}`)
 	req, _ := http.NewRequest(http.MethodPost, "http://x/", nil)
-	sb := setBody(req, b)
+	sb := setBody(req, b, nil)
 	if req.ContentLength != int64(len(b)) {
 		t.Fatalf("ContentLength %d, want %d", req.ContentLength, len(b))
 	}
@@ -38,7 +38,7 @@ func TestSetBodyReadsOnceRewindsUntilRelease(t *testing.T) {
 	}
 
 	empty, _ := http.NewRequest(http.MethodPost, "http://x/", nil)
-	setBody(empty, nil).release()
+	setBody(empty, nil, nil).release()
 	if empty.Body != http.NoBody || empty.ContentLength != 0 {
 		t.Fatalf("empty body: %v, %d", empty.Body, empty.ContentLength)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/railyard-ai/railyard/internal/bufpool"
 	"github.com/railyard-ai/railyard/internal/config"
 	"github.com/railyard-ai/railyard/internal/dialect"
 )
@@ -145,22 +146,30 @@ func (p *Provider) Serves(model string) bool {
 // Send posts body to path under the base URL. The caller owns the reply
 // body. extra headers (request id, trace context) are added last.
 func (p *Provider) Send(ctx context.Context, path string, body []byte, extra http.Header) (*http.Response, error) {
-	return p.send(ctx, path, body, extra, nil)
+	return p.send(ctx, path, body, nil, extra, nil)
 }
 
 // SendWith is Send with the extra headers set by set, straight into the
 // request's own header map (after the provider's fixed headers, as Send's
 // extra): the caller needs no map of its own per request.
 func (p *Provider) SendWith(ctx context.Context, path string, body []byte, set func(http.Header)) (*http.Response, error) {
-	return p.send(ctx, path, body, nil, set)
+	return p.send(ctx, path, body, nil, nil, set)
 }
 
-func (p *Provider) send(ctx context.Context, path string, body []byte, extra http.Header, set func(http.Header)) (*http.Response, error) {
+// SendLent is SendWith with the body in a buffer lent by bufpool, which
+// the call takes over: it goes back to the pool once the transport is done
+// reading it (see setBody), so the caller must not touch body.B after the
+// call, whatever it returns.
+func (p *Provider) SendLent(ctx context.Context, path string, body *bufpool.Buffer, set func(http.Header)) (*http.Response, error) {
+	return p.send(ctx, path, body.B, body, nil, set)
+}
+
+func (p *Provider) send(ctx context.Context, path string, body []byte, lent *bufpool.Buffer, extra http.Header, set func(http.Header)) (*http.Response, error) {
 	req, err := p.newRequest(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	sb := setBody(req, body)
+	sb := setBody(req, body, lent)
 	defer sb.release()
 	for k, v := range p.header {
 		req.Header[k] = v

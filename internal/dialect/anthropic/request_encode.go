@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/railyard-ai/railyard/internal/jsonx"
+	"github.com/railyard-ai/railyard/internal/llm"
 )
 
 // The outbound Messages request is written by hand rather than by
@@ -45,6 +46,22 @@ func encodeRequest(w *outRequest) ([]byte, error) {
 		marshalBufs.Put(buf)
 	}
 	return out, nil
+}
+
+// AppendRequest is EncodeRequest appending to dst (the gateway's pooled
+// upstream body buffer), so that the rendering is not copied out of a
+// buffer of its own.
+func (Dialect) AppendRequest(dst []byte, req *llm.Request) ([]byte, error) {
+	var w outRequest
+	buildRequest(&w, req)
+	if b, err := appendRequest(dst, &w); err == nil {
+		return b, nil
+	}
+	b, err := marshal(w)
+	if err != nil {
+		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
+	}
+	return append(dst, b...), nil
 }
 
 // appendRequest appends w as JSON, byte for byte what marshal(w) writes:

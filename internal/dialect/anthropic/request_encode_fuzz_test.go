@@ -29,7 +29,9 @@ func FuzzEncodeRequestMatchesJSON(f *testing.F) {
 			checkSameAsMarshal(t, newOutRequest(req), true)
 		}
 		g := fuzzGen{b: data}
-		checkSameAsMarshal(t, newOutRequest(g.request()), true)
+		req := g.request()
+		checkSameAsMarshal(t, newOutRequest(req), true)
+		checkAppendRequest(t, req)
 		g = fuzzGen{b: data}
 		checkSameAsMarshal(t, g.outRequest(), false)
 	})

@@ -199,3 +199,41 @@ func TestEncodeRequestIRPartsFast(t *testing.T) {
 	}
 	checkSameAsMarshal(t, newOutRequest(req), true)
 }
+
+// checkAppendRequest: AppendRequest appends exactly EncodeRequest's bytes
+// after whatever dst holds, and leaves those alone.
+func checkAppendRequest(t *testing.T, req *llm.Request) {
+	t.Helper()
+	want, werr := Dialect{}.EncodeRequest(req)
+	prefix := []byte("prefix")
+	dst := append(make([]byte, 0, 8), prefix...)
+	got, err := Dialect{}.AppendRequest(dst, req)
+	if (err != nil) != (werr != nil) {
+		t.Fatalf("AppendRequest error %v, EncodeRequest error %v", err, werr)
+	}
+	if err != nil {
+		if err.Error() != werr.Error() {
+			t.Fatalf("AppendRequest error %v, EncodeRequest error %v", err, werr)
+		}
+		return
+	}
+	if string(got) != string(prefix)+string(want) {
+		t.Fatalf("AppendRequest wrote\n%s\nwant\n%s%s", got, prefix, want)
+	}
+}
+
+func TestAppendRequestMatchesEncodeRequest(t *testing.T) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "request_*.json"))
+	if len(names) == 0 {
+		t.Fatal("no request fixtures")
+	}
+	for _, name := range names {
+		req, err := Dialect{}.DecodeRequest(fixture(t, filepath.Base(name)))
+		if err != nil {
+			continue // fixtures of requests ingress refuses
+		}
+		checkAppendRequest(t, req)
+	}
+	r := &llm.Request{Model: "m", Messages: []llm.Message{{Role: llm.RoleUser, Content: []llm.Part{{Type: llm.PartText, Text: "hi"}}}}}
+	checkAppendRequest(t, r)
+}

@@ -19,6 +19,14 @@ func (Dialect) RewriteRequest(body []byte, model string, req *llm.Request) ([]by
 	if err != nil {
 		return nil, llm.BadRequest("cannot rewrite the request body: %v", err)
 	}
+	return askUsage(out, req)
+}
+
+// askUsage is RewriteRequest's second step on out, the body with its model
+// set: a stream whose client did not ask for usage asks for it. out is
+// returned as it is, or a new slice.
+func askUsage(out []byte, req *llm.Request) ([]byte, error) {
+	var err error
 	var stream bool
 	if req != nil {
 		stream = req.Stream
