@@ -46,10 +46,15 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 		return badParam("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.")
 	}
 	lastWasTool := false
+	// One rawMessage for all messages (decodeAs makes it escape: one
+	// allocation per message before), and room for every message at once
+	// (appending grew the slice two or three times).
+	var rm rawMessage
+	req.Messages = make([]llm.Message, 0, len(msgs))
 	for i, m := range msgs {
 		pm := messageParams(i)
 		param := pm.base
-		var rm rawMessage
+		rm = rawMessage{}
 		if err := decodeAs(m, param, "an object", &rm); err != nil {
 			return err
 		}
@@ -103,7 +108,10 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 	}
 	// A conversation of system or developer messages alone is valid on
 	// OpenAI (see testdata/recorded/chat-detailed-usage.yaml), so
-	// req.Messages may be empty here.
+	// req.Messages may be empty here (nil, as before the room was made).
+	if len(req.Messages) == 0 {
+		req.Messages = nil
+	}
 	return nil
 }
 
