@@ -56,3 +56,31 @@ func AppendCutString(dst, b []byte) (out, rest []byte, ok bool) {
 	}
 	return dst[:n], nil, false
 }
+
+// CutPlainString returns the contents of the JSON string at the start of
+// b when they need no decoding at all (no escapes, no control characters,
+// valid UTF-8): the string's bytes as a slice of b, and the rest after
+// the closing quote. ok is false for anything else, even strings CutString
+// accepts (those with short escapes). It is CutString without the copy,
+// for a caller that copies the bytes where it wants them, and it skips
+// the UTF-8 check for an all-ASCII string, as most are.
+func CutPlainString(b []byte) (s, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return nil, nil, false
+	}
+	var high byte // the OR of every byte: bit 7 set if any is not ASCII
+	for i := 1; i < len(b); i++ {
+		c := b[i]
+		if c == '"' {
+			if high >= utf8.RuneSelf && !utf8.Valid(b[1:i]) {
+				return nil, nil, false
+			}
+			return b[1:i], b[i+1:], true
+		}
+		if c == '\\' || c < 0x20 {
+			return nil, nil, false
+		}
+		high |= c
+	}
+	return nil, nil, false
+}

@@ -41,3 +41,25 @@ func FuzzAppendCutString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCutPlainString holds CutPlainString to CutString: whatever it
+// accepts CutString reads the same, and it accepts every string CutString
+// accepts that has no backslash.
+func FuzzCutPlainString(f *testing.F) {
+	for _, s := range samples {
+		b, _ := json.Marshal(s)
+		f.Add(append(b, '}'))
+	}
+	f.Add([]byte("\"caf\xc3\xa9\"x"))
+	f.Add([]byte("\"bad \xff\""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wantRest, wantOK := CutString(b)
+		s, rest, ok := CutPlainString(b)
+		if ok && (!wantOK || string(s) != want || !bytes.Equal(rest, wantRest)) {
+			t.Fatalf("CutPlainString(%q) = %q, %q; CutString: %q, %q, %v", b, s, rest, want, wantRest, wantOK)
+		}
+		if !ok && wantOK && !bytes.Contains(b[:len(b)-len(wantRest)], []byte(`\`)) {
+			t.Fatalf("CutPlainString refused %q, which CutString reads as %q", b, want)
+		}
+	})
+}

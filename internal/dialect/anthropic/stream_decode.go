@@ -25,6 +25,7 @@ type streamDecoder struct {
 	nextIndex  int                        // next canonical index
 	stopReason llm.StopReason
 	stopSeq    string
+	text       textArena // the text deltas' strings (stream_text.go)
 }
 
 type blockState struct {
@@ -83,7 +84,7 @@ func (d *streamDecoder) Decode(dst []llm.Event, ev sse.Event) ([]llm.Event, erro
 		return dst, badGateway("anthropic: %s before message_start", name)
 	}
 	if name == "content_block_delta" {
-		if idx, text, ok := cutTextDelta(ev.Data); ok {
+		if idx, text, ok := cutTextDelta(ev.Data, &d.text); ok {
 			delta := streamDelta{Type: "text_delta", Text: text}
 			return d.blockDelta(dst, &streamEvent{Index: &idx, Delta: &delta})
 		}

@@ -16,8 +16,9 @@ import (
 // event. Anything else (other key orders, whitespace, \u escapes, extra
 // fields) reports ok false and goes through encoding/json, so the result
 // is always what json.Unmarshal would have read (a fuzz test holds it to
-// that).
-func cutTextDelta(b []byte) (index int, text string, ok bool) {
+// that). The text is one of arena's strings, or its own allocation when
+// arena is nil.
+func cutTextDelta(b []byte, arena *textArena) (index int, text string, ok bool) {
 	const head = `{"type":"content_block_delta","index":`
 	const mid = `,"delta":{"type":"text_delta","text":`
 	rest, found := bytes.CutPrefix(b, []byte(head))
@@ -37,11 +38,20 @@ func cutTextDelta(b []byte) (index int, text string, ok bool) {
 	if rest, found = bytes.CutPrefix(rest[n:], []byte(mid)); !found {
 		return 0, "", false
 	}
-	text, rest, ok = jsonx.CutString(rest)
-	if !ok || string(rest) != "}}" {
+	// Most texts need no decoding: their bytes go straight to the arena.
+	// Those with escapes decode on the stack first (if short).
+	raw, after, ok := jsonx.CutPlainString(rest)
+	if !ok {
+		var buf [128]byte
+		raw, after, ok = jsonx.AppendCutString(buf[:0], rest)
+	}
+	if !ok || string(after) != "}}" {
 		return 0, "", false
 	}
-	return index, text, true
+	if arena == nil {
+		return index, string(raw), true
+	}
+	return index, arena.add(raw), true
 }
 
 // decodeEventFast fills se from an event's data as json.Unmarshal would,
