@@ -221,12 +221,19 @@ func decodeTools(raw rawRequest, req *llm.Request) error {
 		if err := decodeAs(raw.Tools, "tools", "an array", &tools); err != nil {
 			return err
 		}
+		// Room for every tool at once, and one scratch value for all
+		// (decodeAs makes its fields escape: two allocations per tool).
+		req.Tools = make([]llm.Tool, 0, len(tools))
+		var raws rawTool
 		for i, t := range tools {
-			tool, err := decodeTool(t, toolParamsOf(i))
+			tool, err := decodeTool(t, toolParamsOf(i), &raws)
 			if err != nil {
 				return err
 			}
 			req.Tools = append(req.Tools, tool)
+		}
+		if len(req.Tools) == 0 {
+			req.Tools = nil // as before the room was made
 		}
 	}
 	var err error
@@ -237,13 +244,25 @@ func decodeTools(raw rawRequest, req *llm.Request) error {
 	return err
 }
 
-func decodeTool(raw json.RawMessage, tp *toolParams) (llm.Tool, error) {
-	param := tp.base
-	var t struct {
+// rawTool is a tool and its function, undecoded: decodeTool's scratch.
+type rawTool struct {
+	t struct {
 		Type     json.RawMessage `json:"type"`
 		Function json.RawMessage `json:"function"`
 	}
-	if err := decodeAs(raw, param, "an object", &t); err != nil {
+	f struct {
+		Name        json.RawMessage `json:"name"`
+		Description json.RawMessage `json:"description"`
+		Parameters  json.RawMessage `json:"parameters"`
+		Strict      json.RawMessage `json:"strict"`
+	}
+}
+
+func decodeTool(raw json.RawMessage, tp *toolParams, scratch *rawTool) (llm.Tool, error) {
+	param := tp.base
+	*scratch = rawTool{}
+	t, f := &scratch.t, &scratch.f
+	if err := decodeAs(raw, param, "an object", t); err != nil {
 		return llm.Tool{}, err
 	}
 	typ, err := reqString(t.Type, tp.typ)
@@ -256,14 +275,8 @@ func decodeTool(raw json.RawMessage, tp *toolParams) (llm.Tool, error) {
 	if isNull(t.Function) {
 		return llm.Tool{}, badParam(tp.function, "Missing required parameter: '%s.function'.", param)
 	}
-	var f struct {
-		Name        json.RawMessage `json:"name"`
-		Description json.RawMessage `json:"description"`
-		Parameters  json.RawMessage `json:"parameters"`
-		Strict      json.RawMessage `json:"strict"`
-	}
 	fp := tp.function
-	if err := decodeAs(t.Function, fp, "an object", &f); err != nil {
+	if err := decodeAs(t.Function, fp, "an object", f); err != nil {
 		return llm.Tool{}, err
 	}
 	var tool llm.Tool

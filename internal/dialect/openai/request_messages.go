@@ -335,7 +335,11 @@ func assistantMessage(rm rawMessage, pm *msgParams) (llm.Message, error) {
 		if err != nil {
 			return msg, err
 		}
-		msg.Content = append(msg.Content, parts...)
+		if msg.Content == nil {
+			msg.Content = parts // fresh and unshared: no second copy
+		} else {
+			msg.Content = append(msg.Content, parts...)
+		}
 	}
 	refusal, err := optString(rm.Refusal, pm.refusal)
 	if err != nil {
