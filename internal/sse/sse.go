@@ -38,9 +38,19 @@ type Decoder struct {
 	end     int
 	eof     bool
 	skipLF  bool // the previous line ended in CR; a following LF belongs to it
+	lineAt  int  // where in buf the line line returned last starts
 	data    []byte
 	hasData bool
-	event   Event
+	// inBuf: the event's data is buf[dataAt:dataEnd], not data. An event
+	// with one data line (as every provider sends them) is dispatched
+	// straight from the read buffer, without a copy; its data moves to
+	// data only if a second data line follows or fill must move the
+	// buffer before the event ends. So an open stream holds no data
+	// buffer (it kept one as large as the largest event, message_start's
+	// ~300 bytes at least).
+	inBuf           bool
+	dataAt, dataEnd int
+	event           Event
 	// MaxEventSize bounds one event; 0 means DefaultMaxEventSize.
 	MaxEventSize int
 }
@@ -76,7 +86,7 @@ func (d *Decoder) Next() (Event, error) {
 		d.data = nil // the last event was large: let it go
 	}
 	d.data = d.data[:0]
-	d.hasData = false
+	d.hasData, d.inBuf = false, false
 	d.event = Event{}
 	sawField := false
 	for {
@@ -117,11 +127,18 @@ func (d *Decoder) Next() (Event, error) {
 		}
 		switch string(field) {
 		case "data":
-			if d.hasData {
-				d.data = append(d.data, '\n')
+			if !d.hasData {
+				d.hasData, d.inBuf = true, true
+				d.dataEnd = d.lineAt + len(line) // value ends the line
+				d.dataAt = d.dataEnd - len(value)
+				if len(value) > d.max() {
+					return Event{}, ErrEventTooLarge
+				}
+				continue
 			}
+			d.takeData()
+			d.data = append(d.data, '\n')
 			d.data = append(d.data, value...)
-			d.hasData = true
 			if len(d.data) > d.max() {
 				return Event{}, ErrEventTooLarge
 			}
@@ -147,7 +164,21 @@ func (d *Decoder) max() int {
 func (d *Decoder) dispatch() Event {
 	ev := d.event
 	ev.Data = d.data
+	if d.inBuf {
+		// Capacity cut at the data's end: a caller's append must not
+		// write over the unread bytes that follow it.
+		ev.Data = d.buf[d.dataAt:d.dataEnd:d.dataEnd]
+	}
 	return ev
+}
+
+// takeData moves the event's data from the read buffer to data, before
+// the buffer's bytes move or another data line joins it.
+func (d *Decoder) takeData() {
+	if d.inBuf {
+		d.data = append(d.data[:0], d.buf[d.dataAt:d.dataEnd]...)
+		d.inBuf = false
+	}
 }
 
 // line returns the next line without its terminator. The slice is valid
@@ -165,6 +196,7 @@ func (d *Decoder) line() ([]byte, error) {
 			if i := indexLineEnd(d.buf[d.start+scanned : d.end]); i >= 0 {
 				j := d.start + scanned + i
 				line := d.buf[d.start:j]
+				d.lineAt = d.start
 				d.skipLF = d.buf[j] == '\r'
 				d.start = j + 1
 				return line, nil
@@ -174,6 +206,7 @@ func (d *Decoder) line() ([]byte, error) {
 		if d.eof {
 			if d.start < d.end {
 				line := d.buf[d.start:d.end]
+				d.lineAt = d.start
 				d.start = d.end
 				return line, nil
 			}
@@ -190,6 +223,7 @@ func (d *Decoder) fill() error {
 	if d.buf == nil {
 		return errReleased
 	}
+	d.takeData() // the bytes below move now
 	if d.start > 0 {
 		n := copy(d.buf, d.buf[d.start:d.end])
 		d.end = n
