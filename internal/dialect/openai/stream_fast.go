@@ -70,10 +70,14 @@ func (e *streamEncoder) usageChunk(dst []byte, usage []byte) []byte {
 //
 //	data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[
 //
-// rendered once for the id, model and created it was made with.
+// rendered once for the id, model and created it was made with, into a
+// buffer sized for it (appending to nil grew it three times, and an open
+// stream kept the last, 256-byte buffer for a ~150-byte prefix).
 func (e *streamEncoder) head(dst []byte) []byte {
 	if e.prefix == nil || e.prefixID != e.id || e.prefixModel != e.model || e.prefixCreated != e.created {
-		p := append([]byte(nil), `data: {"id":`...)
+		const fixed = len(`data: {"id":""` + `,"object":"chat.completion.chunk","created":` + `,"model":""` + `,"choices":[`)
+		p := make([]byte, 0, fixed+len(e.id)+len(e.model)+20) // 20: created's digits; escapes grow it
+		p = append(p, `data: {"id":`...)
 		p = jsonx.AppendString(p, e.id)
 		p = append(p, `,"object":"chat.completion.chunk","created":`...)
 		p = strconv.AppendInt(p, e.created, 10)
