@@ -39,8 +39,9 @@ type rawRequest struct {
 // DecodeRequest parses and validates a client's Chat Completions request.
 // Every problem is a 400 *llm.Error whose Param names the field.
 func (Dialect) DecodeRequest(body []byte) (*llm.Request, error) {
-	raw := rawRequests.Get().(*rawRequest)
-	defer putRawRequest(raw)
+	sc := scratches.Get().(*decodeScratch)
+	defer putScratch(sc)
+	raw := &sc.raw
 	if err := decodeBody(body, raw); err != nil {
 		if _, ok := err.(*json.UnmarshalTypeError); ok {
 			return nil, llm.BadRequest("The request body must be a JSON object.")
@@ -52,10 +53,10 @@ func (Dialect) DecodeRequest(body []byte) (*llm.Request, error) {
 	if req.Model, err = reqString(raw.Model, "model"); err != nil {
 		return nil, err
 	}
-	if err = decodeMessages(raw.Messages, req); err != nil {
+	if err = decodeMessages(raw.Messages, req, sc); err != nil {
 		return nil, err
 	}
-	if err = decodeTools(raw, req); err != nil {
+	if err = decodeTools(raw, req, sc); err != nil {
 		return nil, err
 	}
 	if err = decodeSampling(raw, req); err != nil {
@@ -100,17 +101,37 @@ func (Dialect) DecodeRequest(body []byte) (*llm.Request, error) {
 	return req, nil
 }
 
-// rawRequests keeps DecodeRequest's rawRequest (~450 bytes, which escaped
-// through decodeBody: one allocation per request). Nothing keeps a
-// pointer to it: the request holds copies of what it needs or slices of
-// body.
-var rawRequests = sync.Pool{New: func() any { return new(rawRequest) }}
+// decodeScratch is DecodeRequest's undecoded values: the top-level fields,
+// the message and tool lists, one message and one tool at a time. They
+// escaped through decodeAs (about ten allocations and 1 KB per request),
+// so they come from a pool and go back cleared (their slices point into
+// the client's body). Nothing keeps a pointer to them: the request holds
+// copies of what it needs, or slices of the body itself.
+type decodeScratch struct {
+	raw   rawRequest
+	msgs  []json.RawMessage
+	msg   rawMessage
+	tools []json.RawMessage
+	tool  rawTool
+}
 
-// putRawRequest clears raw (its fields are slices of the client's body)
-// and pools it.
-func putRawRequest(raw *rawRequest) {
-	*raw = rawRequest{}
-	rawRequests.Put(raw)
+var scratches = sync.Pool{New: func() any { return new(decodeScratch) }}
+
+// maxPooledList keeps a huge request's message or tool list out of the pool.
+const maxPooledList = 1024
+
+func putScratch(sc *decodeScratch) {
+	msgs, tools := sc.msgs, sc.tools
+	clear(msgs[:cap(msgs)])
+	clear(tools[:cap(tools)])
+	if cap(msgs) > maxPooledList {
+		msgs = nil
+	}
+	if cap(tools) > maxPooledList {
+		tools = nil
+	}
+	*sc = decodeScratch{msgs: msgs[:0], tools: tools[:0]}
+	scratches.Put(sc)
 }
 
 // decodeBody is json.Unmarshal(body, raw) in two quick passes instead of
@@ -230,18 +251,16 @@ func decodeResponseFormat(raw json.RawMessage) (*llm.ResponseFormat, error) {
 }
 
 // decodeTools reads tools, tool_choice and parallel_tool_calls.
-func decodeTools(raw *rawRequest, req *llm.Request) error {
+func decodeTools(raw *rawRequest, req *llm.Request, sc *decodeScratch) error {
 	if !isNull(raw.Tools) {
-		var tools []json.RawMessage
-		if err := decodeAs(raw.Tools, "tools", "an array", &tools); err != nil {
+		if err := decodeAs(raw.Tools, "tools", "an array", &sc.tools); err != nil {
 			return err
 		}
-		// Room for every tool at once, and one scratch value for all
-		// (decodeAs makes its fields escape: two allocations per tool).
+		tools := sc.tools
+		// Room for every tool at once.
 		req.Tools = make([]llm.Tool, 0, len(tools))
-		var raws rawTool
 		for i, t := range tools {
-			tool, err := decodeTool(t, toolParamsOf(i), &raws)
+			tool, err := decodeTool(t, toolParamsOf(i), &sc.tool)
 			if err != nil {
 				return err
 			}

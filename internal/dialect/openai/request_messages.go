@@ -34,30 +34,30 @@ type rawPart struct {
 // decodeMessages fills req.System and req.Messages. System and developer
 // messages go to System wherever they stand; consecutive tool messages fold
 // into one user message of tool results.
-func decodeMessages(raw json.RawMessage, req *llm.Request) error {
+func decodeMessages(raw json.RawMessage, req *llm.Request, sc *decodeScratch) error {
 	if isNull(raw) {
 		return badParam("messages", "Missing required parameter: 'messages'.")
 	}
-	var msgs []json.RawMessage
-	if err := decodeAs(raw, "messages", "an array", &msgs); err != nil {
+	if err := decodeAs(raw, "messages", "an array", &sc.msgs); err != nil {
 		return err
 	}
+	msgs := sc.msgs
 	if len(msgs) == 0 {
 		return badParam("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.")
 	}
 	lastWasTool := false
-	// One rawMessage for all messages (decodeAs makes it escape: one
-	// allocation per message before), and room for every message at once
-	// (appending grew the slice two or three times).
-	var rm rawMessage
+	// Room for every message at once (appending grew the slice two or
+	// three times); each message is decoded into the scratch's one
+	// rawMessage.
 	req.Messages = make([]llm.Message, 0, len(msgs))
 	for i, m := range msgs {
 		pm := messageParams(i)
 		param := pm.base
-		rm = rawMessage{}
-		if err := decodeAs(m, param, "an object", &rm); err != nil {
+		sc.msg = rawMessage{}
+		if err := decodeAs(m, param, "an object", &sc.msg); err != nil {
 			return err
 		}
+		rm := &sc.msg
 		role, err := reqString(rm.Role, pm.role)
 		if err != nil {
 			return err
@@ -83,14 +83,14 @@ func decodeMessages(raw json.RawMessage, req *llm.Request) error {
 			}
 			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: parts, Name: name})
 		case "assistant":
-			msg, err := assistantMessage(rm, pm)
+			msg, err := assistantMessage(*rm, pm)
 			if err != nil {
 				return err
 			}
 			msg.Name = name
 			req.Messages = append(req.Messages, msg)
 		case "tool":
-			part, err := toolResult(rm, pm)
+			part, err := toolResult(*rm, pm)
 			if err != nil {
 				return err
 			}
