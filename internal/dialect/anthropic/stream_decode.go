@@ -89,22 +89,36 @@ func (d *streamDecoder) Decode(dst []llm.Event, ev sse.Event) ([]llm.Event, erro
 			return d.blockDelta(dst, &streamEvent{Index: &idx, Delta: &delta})
 		}
 	}
+	// se stays on the stack: encoding/json, which would move it to the
+	// heap (an allocation per event), decodes into one of its own.
 	var se streamEvent
 	if !decodeEventFast(ev.Data, &se) {
-		se = streamEvent{}
-		if err := json.Unmarshal(ev.Data, &se); err != nil {
+		slow, err := decodeEventJSON(ev.Data)
+		if err != nil {
 			return dst, badGateway("anthropic: malformed %s event: %v", name, err)
 		}
+		se = *slow
 	}
+	return d.decodeEvent(dst, name, &se)
+}
+
+// decodeEventJSON is the slow path: encoding/json.
+func decodeEventJSON(data []byte) (*streamEvent, error) {
+	se := new(streamEvent)
+	return se, json.Unmarshal(data, se)
+}
+
+// decodeEvent handles an event other than a text delta.
+func (d *streamDecoder) decodeEvent(dst []llm.Event, name string, se *streamEvent) ([]llm.Event, error) {
 	switch name {
 	case "message_start":
-		return d.messageStart(dst, &se)
+		return d.messageStart(dst, se)
 	case "content_block_start":
-		return d.blockStart(dst, &se)
+		return d.blockStart(dst, se)
 	case "content_block_delta":
-		return d.blockDelta(dst, &se)
+		return d.blockDelta(dst, se)
 	case "content_block_stop":
-		return d.blockStop(dst, &se)
+		return d.blockStop(dst, se)
 	case "message_delta":
 		if se.Delta != nil {
 			if se.Delta.StopReason != nil {
