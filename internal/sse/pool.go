@@ -7,12 +7,11 @@ import (
 
 // The decoder's read buffers come from two pools, one per size it uses
 // (firstRead to start, readSize once a read filled that), and go back to
-// them when the stream is done (Release) or the buffer is replaced. A
-// stream used to allocate both, 5 KiB of garbage per stream, and the
-// collector's work (and its pauses of every stream's events) grows with
-// the bytes allocated. The pools change nothing in what an open stream
-// holds: it still starts with firstRead bytes and grows only on a full
-// read. A sync.Pool is a cache, not state: a buffer's old bytes are never
+// them when the stream waits for its upstream (wait), is done (Release)
+// or the buffer is replaced. A stream used to allocate both, 5 KiB of
+// garbage per stream, and the collector's work (and its pauses of every
+// stream's events) grows with the bytes allocated. A buffer still starts
+// at firstRead bytes and grows only on a full read. A sync.Pool is a cache, not state: a buffer's old bytes are never
 // read, the decoder reads only what it has written to buf[start:end].
 var (
 	smallBufs = sync.Pool{New: func() any { return new([firstRead]byte) }}
@@ -52,9 +51,10 @@ func putBuf(b []byte) {
 // may be used after it (Next then returns an error). Calling it twice is
 // harmless.
 func (d *Decoder) Release() {
-	if d.buf == nil {
+	if d.released {
 		return
 	}
+	d.released = true
 	putBuf(d.buf)
 	d.buf, d.data, d.r = nil, nil, nil
 	d.start, d.end = 0, 0

@@ -51,6 +51,8 @@ type Decoder struct {
 	inBuf           bool
 	dataAt, dataEnd int
 	event           Event
+	one             [1]byte // where wait reads, holding no buffer
+	released        bool
 	// MaxEventSize bounds one event; 0 means DefaultMaxEventSize.
 	MaxEventSize int
 }
@@ -63,19 +65,21 @@ type Decoder struct {
 // largest event it ever saw.
 //
 // The buffer starts at firstRead and grows to readSize only when a read
-// fills it (the upstream had more to give at once): most streams
-// wait far more than they read, and an open stream that only ever
-// received events one by one waits holding 1 KiB, not 4.
+// fills it (the upstream had more to give at once). And a stream waits
+// for its upstream, most of its life, holding no read buffer at all
+// (wait): with nothing unread, the buffer goes back to its pool and the
+// read takes one byte; the buffer comes back with it.
 const (
 	firstRead = 1024
 	readSize  = 4096
 	keepData  = 16 << 10
 )
 
-// NewDecoder returns a decoder reading from r. Release gives its buffer
-// back when the stream is done.
+// NewDecoder returns a decoder reading from r. It takes its buffer when
+// the first bytes come (wait); Release gives it back when the stream is
+// done.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, buf: getBuf(firstRead)}
+	return &Decoder{r: r}
 }
 
 // Next returns the next event, or io.EOF at a clean end of stream. An
@@ -220,7 +224,7 @@ func (d *Decoder) line() ([]byte, error) {
 
 // fill reads more bytes, compacting or growing the buffer as needed.
 func (d *Decoder) fill() error {
-	if d.buf == nil {
+	if d.released {
 		return errReleased
 	}
 	d.takeData() // the bytes below move now
@@ -228,6 +232,9 @@ func (d *Decoder) fill() error {
 		n := copy(d.buf, d.buf[d.start:d.end])
 		d.end = n
 		d.start = 0
+	}
+	if d.end == 0 {
+		return d.wait()
 	}
 	if len(d.buf) > readSize && d.end <= readSize/2 {
 		// A large line grew the buffer and is consumed: shrink back.
@@ -245,6 +252,32 @@ func (d *Decoder) fill() error {
 	if full && len(d.buf) < readSize {
 		d.grow(readSize)
 	}
+	return d.readErr(err)
+}
+
+// wait reads with nothing unread, which is where a stream waits for its
+// upstream: the read buffer goes back to its pool, the read takes one
+// byte into the decoder itself, and a buffer of the size the stream had
+// (a larger one shrinks back to readSize) comes back with it. Only the
+// waits cost something (a second, short read for the rest of what came,
+// which the upstream connection's own buffer already holds), and an open
+// stream holds 1 KiB less. No line or data points into the buffer here:
+// fill moved the event's data out (takeData) and every line was read.
+func (d *Decoder) wait() error {
+	size := firstRead
+	if len(d.buf) >= readSize {
+		size = readSize
+	}
+	putBuf(d.buf)
+	d.buf = nil
+	n, err := d.r.Read(d.one[:])
+	d.buf = getBuf(size)
+	d.buf[0] = d.one[0]
+	d.end = n
+	return d.readErr(err)
+}
+
+func (d *Decoder) readErr(err error) error {
 	if err == io.EOF {
 		d.eof = true
 		return nil

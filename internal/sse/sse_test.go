@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -322,5 +323,52 @@ func TestDataFromReadBuffer(t *testing.T) {
 	}
 	if ev, err = d2.Next(); err != nil || string(ev.Data) != "next" {
 		t.Fatalf("after: %q, %v", ev.Data, err)
+	}
+}
+
+// sizeReader is oneEventReader noting the size of every read it is given.
+type sizeReader struct {
+	oneEventReader
+	sizes []int
+}
+
+func (r *sizeReader) Read(p []byte) (int, error) {
+	r.sizes = append(r.sizes, len(p))
+	return r.oneEventReader.Read(p)
+}
+
+// TestWaitHoldsNoBuffer: with nothing unread, as when a stream waits for
+// its upstream, the decoder reads one byte into itself and holds no read
+// buffer; the rest of what came is read into a pooled buffer of the size
+// the stream had.
+func TestWaitHoldsNoBuffer(t *testing.T) {
+	ev := "event: content_block_delta\ndata: " + `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" token"}}` + "\n\n"
+	r := &sizeReader{}
+	for range 10 {
+		r.events = append(r.events, ev)
+	}
+	d := NewDecoder(r)
+	defer d.Release()
+	if d.buf != nil {
+		t.Fatal("a new decoder holds a buffer")
+	}
+	for i := range 10 {
+		e, err := d.Next()
+		if err != nil || string(e.Data) != `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" token"}}` {
+			t.Fatalf("event %d: %q, %v", i, e.Data, err)
+		}
+	}
+	if _, err := d.Next(); err != io.EOF {
+		t.Fatalf("end: %v", err)
+	}
+	// Each event: a wait (one byte), then the rest into a 1 KiB buffer;
+	// then the wait that finds the end.
+	var want []int
+	for range 10 {
+		want = append(want, 1, firstRead-1)
+	}
+	want = append(want, 1)
+	if !slices.Equal(r.sizes, want) {
+		t.Fatalf("read sizes %v, want %v", r.sizes, want)
 	}
 }
