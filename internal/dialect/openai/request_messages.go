@@ -69,6 +69,14 @@ func decodeMessages(raw json.RawMessage, req *llm.Request, sc *decodeScratch) er
 		isTool := false
 		switch role {
 		case "system", "developer":
+			if isString(rm.Content) { // textContent's common case, without its one-string slice
+				t, err := optString(rm.Content, pm.content)
+				if err != nil {
+					return err
+				}
+				req.System = append(req.System, llm.Part{Type: llm.PartText, Text: t, Developer: role == "developer"})
+				break
+			}
 			texts, err := textContent(rm.Content, pm.content)
 			if err != nil {
 				return err
@@ -114,6 +122,10 @@ func decodeMessages(raw json.RawMessage, req *llm.Request, sc *decodeScratch) er
 	}
 	return nil
 }
+
+// isString reports whether raw is a JSON string (and so neither absent
+// nor null).
+func isString(raw json.RawMessage) bool { return len(raw) > 0 && raw[0] == '"' }
 
 // textContent reads content that may only hold text: a string or an array
 // of text parts (system, developer and tool messages).
