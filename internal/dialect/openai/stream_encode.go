@@ -147,8 +147,8 @@ func (e *streamEncoder) finish(dst []byte, r llm.StopReason, u *llm.Usage) []byt
 	if u != nil {
 		usage = *u
 	}
-	raw, _ := json.Marshal(wireUsageOf(usage)) // plain ints: cannot fail
-	return e.usageChunk(dst, raw)
+	var buf [256]byte
+	return e.usageChunk(dst, appendUsage(buf[:0], usage))
 }
 
 func (e *streamEncoder) chunk(dst []byte, d chunkDelta, finish *string) []byte {
