@@ -34,16 +34,52 @@ import (
 // replyTextMax bounds the reply text a stream keeps for its estimate.
 const replyTextMax = 16 << 10
 
-// The pool's buffers start small: most streams end with the upstream's
-// usage and never count their text, and an open stream waits holding its
-// buffer (1 KiB each had been a sixtieth of an open stream's memory).
-var replyTextPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+// The buffers come from one pool per size, smallest first, and a stream's
+// text moves to the next size when it fills one. Buffers start small:
+// most streams end with the upstream's usage and never count their text,
+// and an open stream waits holding its buffer (1 KiB each had been a
+// sixtieth of an open stream's memory). One pool for every size gave
+// buffers back as grown as their stream had left them, so a new stream
+// could wait holding the 16 KiB of an earlier long reply; now a stream
+// holds at most four times its text (and never more than replyTextMax),
+// and a long reply's growth is still recycled.
+var replyTextSizes = [...]int{256, 1 << 10, 4 << 10, replyTextMax}
+
+var replyTextPools [len(replyTextSizes)]sync.Pool
+
+// replyTextGet returns an empty buffer of replyTextSizes[size] bytes.
+func replyTextGet(size int) *[]byte {
+	if p, ok := replyTextPools[size].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 0, replyTextSizes[size])
+	return &b
+}
+
+// replyTextSize is the index in replyTextSizes of a buffer's capacity, -1
+// for none.
+func replyTextSize(capacity int) int {
+	for i, n := range replyTextSizes {
+		if n == capacity {
+			return i
+		}
+	}
+	return -1
+}
+
+// replyTextPut gives p, holding buf, back to the pool of its size.
+func replyTextPut(p *[]byte, buf []byte) {
+	if i := replyTextSize(cap(buf)); i >= 0 {
+		*p = buf[:0]
+		replyTextPools[i].Put(p)
+	}
+}
 
 // replyText is the text a stream relayed, for counting it if the stream
 // ends early. Its zero value is empty and holds no buffer.
 type replyText struct {
 	buf     []byte  // the text kept, in *pooled's array
-	pooled  *[]byte // from replyTextPool once the first text came
+	pooled  *[]byte // from replyTextPools once the first text came
 	dropped int     // bytes of text that came once buf was full
 }
 
@@ -58,12 +94,18 @@ func (t *replyText) add(s string) {
 	t.addSlow(s)
 }
 
-// addSlow takes a buffer from the pool, grows it, or, once it holds
-// replyTextMax bytes, keeps no more.
+// addSlow takes a buffer from the pools, moves to the next size, or,
+// once it holds replyTextMax bytes, keeps no more.
 func (t *replyText) addSlow(s string) {
 	if t.pooled == nil {
-		t.pooled = replyTextPool.Get().(*[]byte)
+		t.pooled = replyTextGet(0)
 		t.buf = (*t.pooled)[:0]
+	}
+	for len(t.buf)+len(s) > cap(t.buf) && cap(t.buf) < replyTextMax {
+		next := replyTextGet(replyTextSize(cap(t.buf)) + 1)
+		buf := append((*next)[:0], t.buf...)
+		replyTextPut(t.pooled, t.buf)
+		t.pooled, t.buf = next, buf
 	}
 	keep := min(len(s), replyTextMax-len(t.buf))
 	t.buf = append(t.buf, s[:keep]...)
@@ -87,13 +129,12 @@ func (t *replyText) tokens(e *route.Estimator) int {
 	return n
 }
 
-// release returns the buffer (grown or not) to the pool.
+// release returns the buffer to the pool of its size.
 func (t *replyText) release() {
 	if t.pooled == nil {
 		return
 	}
-	*t.pooled = t.buf[:0]
-	replyTextPool.Put(t.pooled)
+	replyTextPut(t.pooled, t.buf)
 	t.pooled, t.buf, t.dropped = nil, nil, 0
 }
 

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,4 +52,37 @@ func TestReplyTextCountsWhatItKeptAndScalesTheRest(t *testing.T) {
 		t.Errorf("scaled count %d, exact %d", got, want)
 	}
 	rt.release()
+}
+
+// TestReplyTextBufferSizes: a stream's text moves through the pooled
+// sizes as it grows, keeping every byte, and a stream that follows a long
+// one starts with the smallest buffer again, whatever the pools hold (one
+// pool for all sizes had handed it the long reply's 16 KiB to wait with).
+func TestReplyTextBufferSizes(t *testing.T) {
+	var long replyText
+	var all strings.Builder
+	var caps []int
+	for all.Len() < 2*replyTextMax {
+		d := strings.Repeat("x", 1+all.Len()%37)
+		long.add(d)
+		all.WriteString(d)
+		if c := cap(long.buf); len(caps) == 0 || caps[len(caps)-1] != c {
+			caps = append(caps, c)
+		}
+	}
+	if string(long.buf) != all.String()[:replyTextMax] || long.dropped != all.Len()-replyTextMax {
+		t.Fatalf("kept %d bytes, dropped %d of %d", len(long.buf), long.dropped, all.Len())
+	}
+	if want := replyTextSizes[:]; !slices.Equal(caps, want) {
+		t.Fatalf("buffer sizes %v, want %v", caps, want)
+	}
+	long.release()
+	for range 3 {
+		var next replyText
+		next.add("Hi")
+		if cap(next.buf) != replyTextSizes[0] {
+			t.Fatalf("a new stream's buffer holds %d bytes, want %d", cap(next.buf), replyTextSizes[0])
+		}
+		defer next.release()
+	}
 }
