@@ -62,7 +62,16 @@ type Options struct {
 	// Governor enforces keys, limits and budgets and writes the ledger;
 	// nil admits every request.
 	Governor Governor
+	// SpareStacksFrom is how many streams must be open before a stream
+	// writes its first bytes on a goroutine of its own (writeFirst), to
+	// keep its stack at 8 KiB; fewer write them directly. 0 means 64; a
+	// negative value always uses the goroutine.
+	SpareStacksFrom int
 }
+
+// defaultSpareStacksFrom: below it, the stacks at stake total at most
+// 512 KiB, and the direct write saves a light-loaded gateway the handoff.
+const defaultSpareStacksFrom = 64
 
 // Pricer prices usage of an upstream model; ok is false when the model has
 // no known price.
@@ -82,6 +91,9 @@ type Gateway struct {
 	obs     Observer
 	gov     Governor
 	logPC   atomic.Uintptr // logAccess's call site, for its records
+
+	streams         atomic.Int64 // streams being relayed now
+	spareStacksFrom int64
 }
 
 // New returns a gateway over table.
@@ -94,6 +106,12 @@ func New(table *route.Table, opts Options) *Gateway {
 	}
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodyBytes
+	}
+	switch g.spareStacksFrom = int64(opts.SpareStacksFrom); {
+	case opts.SpareStacksFrom == 0:
+		g.spareStacksFrom = defaultSpareStacksFrom
+	case opts.SpareStacksFrom < 0:
+		g.spareStacksFrom = 0
 	}
 	g.planner = newPlanner(opts)
 	g.SetTable(table)

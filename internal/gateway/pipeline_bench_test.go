@@ -77,8 +77,9 @@ func benchServer(b testing.TB, reply []byte) http.Handler {
 	return benchServerWith(b, replyTransport(reply))
 }
 
-// benchServerWith is benchServer with upstream calls going to upstream.
-func benchServerWith(b testing.TB, upstream http.RoundTripper) http.Handler {
+// benchServerWith is benchServer with upstream calls going to upstream,
+// and the gateway's options changed by mods.
+func benchServerWith(b testing.TB, upstream http.RoundTripper, mods ...func(*gateway.Options)) http.Handler {
 	b.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	client := &http.Client{Transport: upstream, CheckRedirect: provider.NoRedirect} // as provider.NewClient
@@ -112,7 +113,11 @@ func benchServerWith(b testing.TB, upstream http.RoundTripper) http.Handler {
 	obs := gateway.Observers(telemetry.NewObserver(m, telemetry.Disabled()), reqlog.New(reqlog.Options{})) // metrics and the console's request log
 	st, led := openLedger(b, log)
 	gov := govern.New(govern.Options{Store: st, Catalog: prices, Ledger: led, Logger: log})
-	gw := gateway.New(table, gateway.Options{Logger: log, Pricer: prices, Observer: obs})
+	opts := gateway.Options{Logger: log, Pricer: prices, Observer: obs}
+	for _, mod := range mods {
+		mod(&opts)
+	}
+	gw := gateway.New(table, opts)
 	gw.SetRouting(prices, 0)
 	gw.SetGovernor(gov)
 	return server.New(gw, server.Options{Logger: log, OpenAI: openai.Dialect{}, Anthropic: anthropic.Dialect{},

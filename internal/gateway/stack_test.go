@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/railyard-ai/railyard/internal/benchdata"
+	"github.com/railyard-ai/railyard/internal/gateway"
 )
 
 // TestStreamStackBeforeFirstWait holds the deepest point a streamed
@@ -40,7 +41,9 @@ func TestStreamStackBeforeFirstWait(t *testing.T) {
 	head := benchAnthropicStream(1)
 	head = head[:bytes.Index(head, []byte("event: content_block_stop"))]
 	probe := &stackProbe{}
-	h := benchServerWith(t, probeTransport{head: head, probe: probe})
+	// As when many streams are open (the lone stream here would write
+	// its first bytes directly).
+	h := benchServerWith(t, probeTransport{head: head, probe: probe}, func(o *gateway.Options) { o.SpareStacksFrom = -1 })
 	depth := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		depth <- probe.measure(func() { h.ServeHTTP(w, r) })
