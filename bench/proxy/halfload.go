@@ -40,7 +40,7 @@ func halfLoadTTFT(ctx context.Context, o options, targets []target, clients []*h
 			dropped[i] += drop
 		}
 	}
-	fmt.Printf("time to first token at half load (%.0f req/s, open loop)\n", rate)
+	fmt.Printf("time to first token at %.0f req/s (open loop)\n", rate)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "target\tTTFT p50 ms\tTTFT p99 ms\tnot sent (all busy)\t\n")
 	p99 := make([]time.Duration, len(targets))

@@ -43,6 +43,7 @@ func main() {
 	flag.DurationVar(&o.hold, "hold", 200*time.Millisecond, "how long the open streams stay open before RSS is read")
 	flag.StringVar(&o.only, "scenarios", "fast,translate,stream,open,governance", "comma-separated scenarios to run")
 	flag.StringVar(&o.railyard, "railyard", "", "a railyard binary to use instead of building cmd/railyard")
+	flag.Float64Var(&o.ttftRate, "ttft-rate", 0, "requests per second for the time-to-first-token measure (default: half the slower proxy's saturation throughput)")
 	flag.StringVar(&o.compare, "compare", "", "a second railyard binary measured as railyard-b in the same alternating rounds (A/B of a change; not in the governance scenario)")
 	flag.Parse()
 	exit(run(o))
@@ -66,6 +67,7 @@ type options struct {
 	only        string
 	railyard    string
 	compare     string
+	ttftRate    float64
 }
 
 func (o options) want(name string) bool {

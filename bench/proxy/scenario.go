@@ -121,9 +121,12 @@ func runScenario(ctx context.Context, o options, sc scenario, bin, dir, up strin
 	if sc.stream {
 		// Half of the slower proxy's saturation throughput: a load both
 		// sustain, the same for both.
-		rps := min(median(res[1], func(r result) float64 { return r.rps }),
-			median(res[2], func(r result) float64 { return r.rps }))
-		return halfLoadTTFT(ctx, o, targets[1:], clients[1:], rps/2)
+		rate := min(median(res[1], func(r result) float64 { return r.rps }),
+			median(res[2], func(r result) float64 { return r.rps })) / 2
+		if o.ttftRate > 0 {
+			rate = o.ttftRate
+		}
+		return halfLoadTTFT(ctx, o, targets[1:], clients[1:], rate)
 	}
 	return nil
 }
