@@ -20,9 +20,10 @@ func TestAppendCutString(t *testing.T) {
 	}
 }
 
-// FuzzAppendCutString holds AppendCutString to CutString (which
-// FuzzCutString holds to encoding/json): the same acceptance, string and
-// rest, and dst's own bytes untouched.
+// FuzzAppendCutString holds AppendCutString to CutString (which decodes
+// an escaped string with it, and which FuzzCutString holds to
+// encoding/json): the same acceptance, string and rest, and dst's own
+// bytes untouched.
 func FuzzAppendCutString(f *testing.F) {
 	for _, s := range samples {
 		b, _ := json.Marshal(s)

@@ -106,6 +106,7 @@ func CutString(b []byte) (s string, rest []byte, ok bool) {
 	if len(b) == 0 || b[0] != '"' {
 		return "", nil, false
 	}
+	quoted := b
 	b = b[1:]
 	// The common case: no escapes at all.
 	for i := 0; i < len(b); i++ {
@@ -117,7 +118,11 @@ func CutString(b []byte) (s string, rest []byte, ok bool) {
 			}
 			return string(b[:i]), b[i+1:], true
 		case c == '\\':
-			return cutEscaped(b, i)
+			out, rest, ok := AppendCutString(make([]byte, 0, len(b)), quoted)
+			if !ok {
+				return "", nil, false
+			}
+			return string(out), rest, true
 		case c < 0x20:
 			return "", nil, false
 		}
@@ -125,44 +130,3 @@ func CutString(b []byte) (s string, rest []byte, ok bool) {
 	return "", nil, false
 }
 
-func cutEscaped(b []byte, i int) (string, []byte, bool) {
-	out := make([]byte, 0, len(b))
-	out = append(out, b[:i]...)
-	for i < len(b) {
-		c := b[i]
-		switch {
-		case c == '"':
-			if !utf8.Valid(out) {
-				return "", nil, false
-			}
-			return string(out), b[i+1:], true
-		case c < 0x20:
-			return "", nil, false
-		case c != '\\':
-			out = append(out, c)
-			i++
-			continue
-		}
-		if i+1 >= len(b) {
-			return "", nil, false
-		}
-		switch e := b[i+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		default: // \u and anything invalid
-			return "", nil, false
-		}
-		i += 2
-	}
-	return "", nil, false
-}
