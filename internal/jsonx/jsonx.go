@@ -129,4 +129,3 @@ func CutString(b []byte) (s string, rest []byte, ok bool) {
 	}
 	return "", nil, false
 }
-
