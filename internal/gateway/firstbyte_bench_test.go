@@ -41,9 +41,7 @@ func benchFirstByte(b *testing.B, h http.Handler) {
 	w := &firstFlushWriter{flushWriter: flushWriter{discardWriter: discardWriter{h: http.Header{}}}}
 	var total time.Duration
 	serve := func() {
-		r := &http.Request{Method: http.MethodPost, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {strconv.Itoa(len(body))}},
-			Body:   io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Host: u.Host, RequestURI: u.Path}
+		r := benchRequest(u, body)
 		w.reset()
 		w.first = 0
 		w.start = time.Now()
@@ -74,4 +72,12 @@ func (w *firstFlushWriter) Flush() {
 		w.first = time.Since(w.start)
 	}
 	w.flushWriter.Flush()
+}
+
+// benchRequest is a client's POST of body to u, as net/http's server
+// hands it to a handler.
+func benchRequest(u *url.URL, body []byte) *http.Request {
+	return &http.Request{Method: http.MethodPost, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {strconv.Itoa(len(body))}},
+		Body:   io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Host: u.Host, RequestURI: u.Path}
 }

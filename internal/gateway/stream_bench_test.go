@@ -2,10 +2,8 @@ package gateway_test
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -27,9 +25,7 @@ func BenchmarkStream(b *testing.B) {
 	u, _ := url.Parse("http://railyard.local/v1/chat/completions")
 	w := &flushWriter{discardWriter: discardWriter{h: http.Header{}}}
 	serve := func() {
-		r := &http.Request{Method: http.MethodPost, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {strconv.Itoa(len(body))}},
-			Body:   io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Host: u.Host, RequestURI: u.Path}
+		r := benchRequest(u, body)
 		w.reset()
 		w.flushes = 0
 		h.ServeHTTP(w, r)
