@@ -1,6 +1,7 @@
 package anthropic
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 
@@ -13,14 +14,21 @@ const defaultMaxTokens = 4096
 
 // EncodeRequest renders req as a Messages request body. What Messages
 // cannot express is dropped as the package doc lists.
-func (Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
-	var w outRequest
-	buildRequest(&w, req)
-	b, err := encodeRequest(&w)
+func (d Dialect) EncodeRequest(req *llm.Request) ([]byte, error) {
+	// Rendered into a pooled buffer, returned as one exact-size copy.
+	buf := marshalBufs.Get().(*bytes.Buffer)
+	b, err := d.AppendRequest(buf.AvailableBuffer(), req)
 	if err != nil {
-		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
+		marshalBufs.Put(buf)
+		return nil, err
 	}
-	return b, nil
+	out := bytes.Clone(b)
+	if cap(b) <= maxPooledBuf {
+		// Keep the grown array for the next request.
+		*buf = *bytes.NewBuffer(b[:0])
+		marshalBufs.Put(buf)
+	}
+	return out, nil
 }
 
 // buildRequest fills w with the wire form of req. (w is the caller's: a

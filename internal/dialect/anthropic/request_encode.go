@@ -1,7 +1,6 @@
 package anthropic
 
 import (
-	"bytes"
 	"errors"
 	"math"
 	"strconv"
@@ -30,22 +29,17 @@ var errSlowPath = errors.New("anthropic: request needs encoding/json")
 // deeper (or cyclic) value goes to encoding/json, which has its own checks.
 const maxBlockDepth = 8
 
-// encodeRequest renders w as marshal(*w) does, by appendRequest into a
-// pooled buffer when it can.
-func encodeRequest(w *outRequest) ([]byte, error) {
-	buf := marshalBufs.Get().(*bytes.Buffer)
-	b, err := appendRequest(buf.AvailableBuffer(), w)
+// encodeRequest appends w to dst as marshal(*w) writes it: by
+// appendRequest when it can, else by marshal.
+func encodeRequest(dst []byte, w *outRequest) ([]byte, error) {
+	if b, err := appendRequest(dst, w); err == nil {
+		return b, nil
+	}
+	b, err := marshal(*w)
 	if err != nil {
-		marshalBufs.Put(buf)
-		return marshal(*w)
+		return nil, err
 	}
-	out := bytes.Clone(b)
-	if cap(b) <= maxPooledBuf {
-		// Keep the grown array for the next request.
-		*buf = *bytes.NewBuffer(b[:0])
-		marshalBufs.Put(buf)
-	}
-	return out, nil
+	return append(dst, b...), nil
 }
 
 // AppendRequest is EncodeRequest appending to dst (the gateway's pooled
@@ -54,14 +48,11 @@ func encodeRequest(w *outRequest) ([]byte, error) {
 func (Dialect) AppendRequest(dst []byte, req *llm.Request) ([]byte, error) {
 	var w outRequest
 	buildRequest(&w, req)
-	if b, err := appendRequest(dst, &w); err == nil {
-		return b, nil
-	}
-	b, err := marshal(w)
+	b, err := encodeRequest(dst, &w)
 	if err != nil {
 		return nil, llm.Errorf(500, llm.ErrAPI, "anthropic: encode request: %v", err)
 	}
-	return append(dst, b...), nil
+	return b, nil
 }
 
 // appendRequest appends w as JSON, byte for byte what marshal(w) writes:

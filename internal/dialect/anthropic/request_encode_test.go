@@ -14,7 +14,8 @@ import (
 // checkSameAsMarshal holds appendRequest to marshal for w: whenever it
 // succeeds the bytes are marshal's, it fails wherever marshal does, and
 // with fast set it must not fall back where marshal succeeds. encodeRequest
-// (the pooled path EncodeRequest takes) gives marshal's answer either way.
+// (the path EncodeRequest and AppendRequest take) gives marshal's answer
+// either way.
 func checkSameAsMarshal(t *testing.T, w outRequest, fast bool) {
 	t.Helper()
 	want, werr := marshal(w)
@@ -27,7 +28,7 @@ func checkSameAsMarshal(t *testing.T, w outRequest, fast bool) {
 	case gerr != nil && werr == nil && fast:
 		t.Fatalf("appendRequest fell back (%v) on %s", gerr, want)
 	}
-	enc, eerr := encodeRequest(&w)
+	enc, eerr := encodeRequest(nil, &w)
 	if (eerr != nil) != (werr != nil) || !bytes.Equal(enc, want) {
 		t.Fatalf("encodeRequest = %s, %v; marshal = %s, %v", enc, eerr, want, werr)
 	}
