@@ -14,6 +14,17 @@ func Valid(b []byte) bool {
 	return i >= 0 && skipSpace(b, i) == len(b)
 }
 
+// IsNumber reports whether b is exactly one JSON number, nothing around
+// it: strconv's parsers also take forms JSON does not (hex, underscores,
+// "inf", "1.", ".5", "+1", leading zeros).
+func IsNumber(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	v := validator{b: b}
+	return v.number(0) == len(b)
+}
+
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
 

@@ -93,3 +93,18 @@ func TestValidSpecialAtEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+func TestIsNumber(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"0", true}, {"-0", true}, {"12", true}, {"1.5", true}, {"-1e9", true}, {"2E+3", true}, {"1.0e-2", true},
+		{"", false}, {"-", false}, {"01", false}, {"1.", false}, {".5", false}, {"+1", false}, {"1e", false},
+		{"0x1", false}, {"1_000", false}, {"inf", false}, {" 1", false}, {"1 ", false}, {`"1"`, false}, {"true", false},
+	} {
+		if got := IsNumber([]byte(c.in)); got != c.want {
+			t.Errorf("IsNumber(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -94,21 +94,21 @@ func readScalar[T any](raw []byte, v *T) bool {
 			return true
 		}
 	case *float64:
-		if isNumber(raw) {
+		if jsonx.IsNumber(raw) {
 			if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
 				*p = f
 				return true
 			}
 		}
 	case *int64:
-		if isNumber(raw) {
+		if jsonx.IsNumber(raw) {
 			if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
 				*p = n
 				return true
 			}
 		}
 	case *int:
-		if isNumber(raw) {
+		if jsonx.IsNumber(raw) {
 			if n, err := strconv.ParseInt(string(raw), 10, strconv.IntSize); err == nil {
 				*p = int(n)
 				return true
@@ -116,48 +116,6 @@ func readScalar[T any](raw []byte, v *T) bool {
 		}
 	}
 	return false
-}
-
-// isNumber reports whether b is exactly one JSON number: strconv also
-// takes forms JSON does not (hex, underscores, "inf", "1.", ".5", "+1",
-// leading zeros).
-func isNumber(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && '1' <= b[i] && b[i] <= '9':
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(b)
 }
 
 // optString decodes an optional string field ("" when absent).

@@ -45,7 +45,7 @@ func FuzzReadScalar(f *testing.F) {
 		checkReadScalar[int64](t, raw)
 		checkReadScalar[int](t, raw)
 		var n int64
-		if json.Unmarshal(raw, &n) == nil && isNumber(raw) && !readScalar(raw, new(int64)) {
+		if json.Unmarshal(raw, &n) == nil && jsonx.IsNumber(raw) && !readScalar(raw, new(int64)) {
 			t.Fatalf("readScalar declined integer %q", raw)
 		}
 	})
