@@ -1,8 +1,9 @@
-// Package bufpool lends the byte buffers an upstream request body is
-// rendered into, so that translating or rewriting a request does not
-// allocate a fresh copy of the prompt for every attempt. A buffer goes
-// back to the pool only once nothing can read it any more; whoever holds
-// it last (the provider's request body) returns it.
+// Package bufpool lends byte buffers for the request path's renderings:
+// the upstream request body a request is translated or rewritten into
+// (so that no attempt allocates a fresh copy of the prompt), and the
+// stream relay's output per upstream read. A buffer goes back to the pool
+// only once nothing can read it any more; whoever holds it last (the
+// provider's request body, the relay once it has written) returns it.
 package bufpool
 
 import "sync"
@@ -13,13 +14,14 @@ type Buffer struct {
 	B []byte
 }
 
-// initialSize covers a typical chat request, so that most renderings never
-// grow the array.
+// initialSize covers a typical chat request or a read's worth of
+// translated stream events, so that most renderings never grow the array.
 const initialSize = 4 << 10
 
-// maxPooled keeps a rare huge request's array out of the pool: it would
-// otherwise be held for as long as the pool keeps it.
-const maxPooled = 64 << 10
+// MaxPooled is the largest capacity Put keeps: a rare huge request's
+// array (or one grown by a huge stream event) would otherwise be held for
+// as long as the pool keeps it.
+const MaxPooled = 64 << 10
 
 var pool = sync.Pool{New: func() any { return &Buffer{B: make([]byte, 0, initialSize)} }}
 
@@ -31,9 +33,9 @@ func Get() *Buffer {
 }
 
 // Put returns b to the pool; b and every slice of its array must not be
-// used afterwards. A nil b, or one grown past maxPooled, is dropped.
+// used afterwards. A nil b, or one grown past MaxPooled, is dropped.
 func Put(b *Buffer) {
-	if b == nil || cap(b.B) > maxPooled {
+	if b == nil || cap(b.B) > MaxPooled {
 		return
 	}
 	b.B = b.B[:0]

@@ -17,11 +17,11 @@ func TestGetIsEmpty(t *testing.T) {
 
 func TestPutDropsHugeAndNil(t *testing.T) {
 	Put(nil) // no panic
-	b := &Buffer{B: make([]byte, 0, maxPooled+1)}
+	b := &Buffer{B: make([]byte, 0, MaxPooled+1)}
 	Put(b)
 	for range 10 {
-		if c := Get(); cap(c.B) > maxPooled {
-			t.Fatalf("Get returned a %d-byte array; Put must drop arrays over %d", cap(c.B), maxPooled)
+		if c := Get(); cap(c.B) > MaxPooled {
+			t.Fatalf("Get returned a %d-byte array; Put must drop arrays over %d", cap(c.B), MaxPooled)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package gateway
 import (
 	"strings"
 	"testing"
+
+	"github.com/railyard-ai/railyard/internal/bufpool"
 )
 
 // TestIdleStreamHoldsNoOutputBuffer: the relay's output buffer goes back
@@ -23,13 +25,13 @@ func TestIdleStreamHoldsNoOutputBuffer(t *testing.T) {
 	}
 
 	s.takeOut()
-	s.out = append(s.out, make([]byte, maxPooledOut+1)...) // one huge event
+	s.out = append(s.out, make([]byte, bufpool.MaxPooled+1)...) // one huge event
 	s.returnOut()
 	if s.outp != nil || s.out != nil {
 		t.Fatal("returnOut kept the buffer")
 	}
 	s.takeOut()
-	if cap(s.out) > maxPooledOut {
+	if cap(s.out) > bufpool.MaxPooled {
 		t.Fatalf("a %d-byte buffer came back from the pool", cap(s.out))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/railyard-ai/railyard/internal/bufpool"
 	"github.com/railyard-ai/railyard/internal/dialect"
 	"github.com/railyard-ai/railyard/internal/llm"
 	"github.com/railyard-ai/railyard/internal/route"
@@ -86,7 +87,7 @@ type streamRelay struct {
 	rc     *http.ResponseController
 	events []llm.Event
 	out    []byte
-	outp   *[]byte // out's pooled buffer while it holds one (outbuf.go)
+	outp   *bufpool.Buffer // out's pooled buffer while it holds one (outbuf.go)
 	model  string
 	usage  llm.Usage
 	done   bool          // MessageStop seen
