@@ -107,11 +107,9 @@ func New(table *route.Table, opts Options) *Gateway {
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodyBytes
 	}
-	switch g.spareStacksFrom = int64(opts.SpareStacksFrom); {
-	case opts.SpareStacksFrom == 0:
+	g.spareStacksFrom = int64(max(opts.SpareStacksFrom, 0)) // negative: always
+	if opts.SpareStacksFrom == 0 {
 		g.spareStacksFrom = defaultSpareStacksFrom
-	case opts.SpareStacksFrom < 0:
-		g.spareStacksFrom = 0
 	}
 	g.planner = newPlanner(opts)
 	g.SetTable(table)
